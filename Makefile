@@ -1,0 +1,200 @@
+# biornn — the primary build. Needs only a C++17 compiler and GNU make.
+#
+#   make                 library, program, tests, examples            -> build/
+#   make test            build and run the unit tests and the examples
+#   make run             the main job on its built-in default
+#   make bench           GEMM benchmark, one JSON object per line
+#   make asan            the test suite under AddressSanitizer + UBSan (build/asan/)
+#   make linecount       lines per file and per folder
+#   make bench-openblas  optional: biornn's SGEMM side by side with OpenBLAS (needs libopenblas-dev)
+#   make clean
+#
+# Options (the build prints what it detected and chose):
+#   OMP=0|1              OpenMP threading in the kernel drivers (default: 1 if the compiler has it)
+#   AVX2=0|1             compile the AVX2+FMA kernels (default: 1 on x86-64); used only if the
+#                        CPU supports them at run time
+#   PREC=float|double    the scalar type `real`
+#   BUILD=dir            output directory (default: build); use one per configuration
+#   CXX=...              the compiler
+#
+# Only files named src/kernels/*_avx2.cpp are compiled with -mavx2 -mfma. No fast-math, ever:
+# results must not depend on the optimiser's licence to reorder floating point.
+
+CXX      ?= g++
+BUILD    ?= build
+PREC     ?= float
+SAN      ?=
+OPTFLAGS ?= -O2
+
+# ---- detection -------------------------------------------------------------------------------
+CXX_VERSION := $(shell $(CXX) -dumpfullversion -dumpversion 2>/dev/null | head -n 1)
+TARGET_ARCH := $(shell $(CXX) -dumpmachine 2>/dev/null)
+HAVE_OMP    := $(shell printf 'int main(){return 0;}' | $(CXX) -fopenmp -x c++ - -o /dev/null 2>/dev/null && echo 1 || echo 0)
+HAVE_AVX2   := $(shell printf 'int main(){return 0;}' | $(CXX) -mavx2 -mfma -x c++ - -o /dev/null 2>/dev/null && echo 1 || echo 0)
+ifneq (,$(findstring x86_64,$(TARGET_ARCH)))
+  ARCH_X86 := 1
+else
+  ARCH_X86 := 0
+endif
+OMP  ?= $(HAVE_OMP)
+ifeq ($(ARCH_X86),1)
+  AVX2 ?= $(HAVE_AVX2)
+else
+  AVX2 ?= 0
+endif
+
+ifneq ($(PREC),float)
+  ifneq ($(PREC),double)
+    $(error PREC must be float or double, got '$(PREC)')
+  endif
+endif
+ifeq ($(OMP),1)
+  ifneq ($(HAVE_OMP),1)
+    $(error OMP=1 but $(CXX) does not accept -fopenmp)
+  endif
+endif
+ifeq ($(AVX2),1)
+  ifneq ($(HAVE_AVX2),1)
+    $(error AVX2=1 but $(CXX) does not accept -mavx2 -mfma (target $(TARGET_ARCH)))
+  endif
+endif
+
+# ---- flags -----------------------------------------------------------------------------------
+WARNINGS := -Wall -Wextra -Wpedantic -Wshadow
+CPPFLAGS := -Iinclude -Isrc -MMD -MP
+CXXFLAGS := -std=c++17 $(OPTFLAGS) -g $(WARNINGS) -ffp-contract=off
+LDFLAGS  :=
+LDLIBS   := -lm
+ifeq ($(PREC),double)
+  CPPFLAGS += -DBIORNN_DOUBLE
+endif
+ifeq ($(OMP),1)
+  CXXFLAGS += -fopenmp
+  LDFLAGS  += -fopenmp
+endif
+ifeq ($(AVX2),1)
+  CPPFLAGS += -DBIORNN_HAVE_AVX2
+endif
+AVX2FLAGS := -mavx2 -mfma
+ifeq ($(SAN),address)
+  CXXFLAGS += -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+  LDFLAGS  += -fsanitize=address,undefined
+endif
+
+ifneq ($(QUIET),1)
+$(info biornn build: $(CXX) $(CXX_VERSION) for $(TARGET_ARCH) | OMP=$(OMP) (compiler supports: $(HAVE_OMP)) | AVX2=$(AVX2) (compiler supports: $(HAVE_AVX2)) | PREC=$(PREC) | BUILD=$(BUILD)$(if $(SAN), | SAN=$(SAN)))
+endif
+
+# ---- sources (CMakeLists.txt mirrors these lists; .ci/check-sources compares them) -------------
+LIB_SRCS := \
+  src/check.cpp \
+  src/status.cpp \
+  src/matrix.cpp \
+  src/rng.cpp \
+  src/kernels.cpp \
+  src/blas.cpp \
+  src/kernels/cpu_features.cpp \
+  src/kernels/gemm_ref.cpp
+
+# Files compiled with AVX2 flags; left out of the build when AVX2=0.
+LIB_AVX2_SRCS :=
+
+CLI_SRCS := \
+  src/cli/main.cpp
+
+TEST_SRCS := \
+  tests/main.cpp \
+  tests/test_check_status.cpp \
+  tests/test_matrix.cpp \
+  tests/test_rng.cpp \
+  tests/test_kernels_select.cpp
+
+EXAMPLES := \
+  01_scalar_autodiff \
+  02_gradcheck_tour \
+  03_gemm_kernels
+
+# ---- rules -----------------------------------------------------------------------------------
+ifeq ($(AVX2),1)
+  ALL_LIB_SRCS := $(LIB_SRCS) $(LIB_AVX2_SRCS)
+else
+  ALL_LIB_SRCS := $(LIB_SRCS)
+endif
+LIB_OBJS  := $(ALL_LIB_SRCS:%.cpp=$(BUILD)/obj/%.o)
+CLI_OBJS  := $(CLI_SRCS:%.cpp=$(BUILD)/obj/%.o)
+TEST_OBJS := $(TEST_SRCS:%.cpp=$(BUILD)/obj/%.o)
+EXAMPLE_BINS := $(EXAMPLES:%=$(BUILD)/examples/%)
+LIB      := $(BUILD)/libbiornn.a
+PROGRAM  := $(BUILD)/biornn
+TEST_BIN := $(BUILD)/tests/biornn_tests
+
+# Rebuild everything when the flags change (e.g. make PREC=double after make PREC=float).
+FLAGS_STAMP := $(BUILD)/.flags
+FLAGS_NOW := $(CXX) $(CPPFLAGS) $(CXXFLAGS) $(LDFLAGS) AVX2=$(AVX2)
+$(shell mkdir -p $(BUILD) && (echo '$(FLAGS_NOW)' | cmp -s - $(FLAGS_STAMP) || echo '$(FLAGS_NOW)' > $(FLAGS_STAMP)))
+
+.PHONY: all lib test run bench asan linecount clean examples bench-openblas
+all: $(LIB) $(PROGRAM) $(TEST_BIN) $(EXAMPLE_BINS)
+lib: $(LIB)
+examples: $(EXAMPLE_BINS)
+
+$(BUILD)/obj/%_avx2.o: %_avx2.cpp $(FLAGS_STAMP)
+	@mkdir -p $(dir $@)
+	$(CXX) $(CPPFLAGS) $(CXXFLAGS) $(AVX2FLAGS) -c $< -o $@
+
+$(BUILD)/obj/tests/%.o: tests/%.cpp $(FLAGS_STAMP)
+	@mkdir -p $(dir $@)
+	$(CXX) $(CPPFLAGS) -Ithird_party $(CXXFLAGS) -c $< -o $@
+
+$(BUILD)/obj/%.o: %.cpp $(FLAGS_STAMP)
+	@mkdir -p $(dir $@)
+	$(CXX) $(CPPFLAGS) $(CXXFLAGS) -c $< -o $@
+
+$(LIB): $(LIB_OBJS)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(PROGRAM): $(CLI_OBJS) $(LIB)
+	$(CXX) $(LDFLAGS) $(CLI_OBJS) $(LIB) $(LDLIBS) -o $@
+
+$(TEST_BIN): $(TEST_OBJS) $(LIB)
+	@mkdir -p $(dir $@)
+	$(CXX) $(LDFLAGS) $(TEST_OBJS) $(LIB) $(LDLIBS) -o $@
+
+$(BUILD)/examples/%: $(BUILD)/obj/examples/%.o $(LIB)
+	@mkdir -p $(dir $@)
+	$(CXX) $(LDFLAGS) $< $(LIB) $(LDLIBS) -o $@
+
+# The unit tests, then every example (each exits non-zero if what it demonstrates fails).
+test: $(TEST_BIN) $(EXAMPLE_BINS) $(PROGRAM)
+	$(TEST_BIN)
+	@for e in $(EXAMPLE_BINS); do echo "== $$e"; $$e > $(BUILD)/examples/$$(basename $$e).out || { cat $(BUILD)/examples/$$(basename $$e).out; echo "example $$e failed"; exit 1; }; done
+	@echo "examples: all $(words $(EXAMPLE_BINS)) ran cleanly"
+
+run: $(EXAMPLE_BINS)
+	$(BUILD)/examples/03_gemm_kernels
+
+bench: $(PROGRAM)
+	$(PROGRAM) bench gemm --json
+
+asan:
+	$(MAKE) BUILD=$(BUILD)/asan SAN=address OPTFLAGS=-O1 test
+
+# Optional comparison against OpenBLAS; not part of the library or its tests.
+bench-openblas: $(LIB)
+	@mkdir -p $(BUILD)/bench
+	$(CXX) $(CPPFLAGS) $(CXXFLAGS) bench/bench_openblas.cpp $(LIB) $(LDFLAGS) -lopenblas $(LDLIBS) -o $(BUILD)/bench/bench_openblas
+	$(BUILD)/bench/bench_openblas
+
+linecount:
+	@for d in include/biornn src src/kernels src/cli tests examples bench; do \
+	  [ -d $$d ] || continue; \
+	  files=$$(ls $$d/*.hpp $$d/*.cpp $$d/*.c 2>/dev/null); [ -n "$$files" ] || continue; \
+	  wc -l $$files | sort -n | sed 's/^/  /'; done
+	@printf 'per folder:\n'; for d in include/biornn src src/kernels src/cli tests examples bench; do \
+	  [ -d $$d ] || continue; n=$$(cat $$d/*.hpp $$d/*.cpp $$d/*.c 2>/dev/null | wc -l); printf '  %-16s %6d\n' $$d $$n; done
+
+clean:
+	rm -rf $(BUILD)
+
+-include $(LIB_OBJS:.o=.d) $(CLI_OBJS:.o=.d) $(TEST_OBJS:.o=.d) $(EXAMPLES:%=$(BUILD)/obj/examples/%.d)
