@@ -90,24 +90,105 @@ LIB_SRCS := \
   src/check.cpp \
   src/status.cpp \
   src/matrix.cpp \
+  src/mask.cpp \
+  src/fileio.cpp \
+  src/inflate.cpp \
+  src/idx.cpp \
+  src/npy.cpp \
+  src/npz.cpp \
+  src/csv.cpp \
+  src/toml.cpp \
+  src/toml_parse.cpp \
+  src/toml_schema.cpp \
+  src/png.cpp \
+  src/plot_common.cpp \
+  src/plot_lines.cpp \
+  src/plot_heatmap.cpp \
+  src/plot_bars.cpp \
+  src/report.cpp \
+  src/csr.cpp \
   src/rng.cpp \
   src/kernels.cpp \
+  src/vmath.cpp \
   src/blas.cpp \
+  src/tape.cpp \
+  src/tape_ops.cpp \
+  src/gradcheck.cpp \
+  src/rnn_op.cpp \
+  src/constraint.cpp \
+  src/optim.cpp \
+  src/rnn.cpp \
+  src/tasks.cpp \
+  src/train.cpp \
+  src/train_config.cpp \
+  src/tasks_mnist.cpp \
+  src/checkpoint.cpp \
+  src/json.cpp \
+  src/run.cpp \
+  src/run_outputs.cpp \
+  src/histogram.cpp \
+  src/graph.cpp \
+  src/stats.cpp \
+  src/prune.cpp \
+  src/fig2.cpp \
+  src/fig2_outputs.cpp \
   src/kernels/cpu_features.cpp \
-  src/kernels/gemm_ref.cpp
+  src/kernels/gemm_ref.cpp \
+  src/kernels/csr_kernels.cpp \
+  src/kernels/gemm_packed.cpp \
+  src/kernels/gemm_microkernel_scalar.cpp
 
 # Files compiled with AVX2 flags; left out of the build when AVX2=0.
-LIB_AVX2_SRCS :=
+LIB_AVX2_SRCS := \
+  src/kernels/gemm_microkernel_avx2.cpp \
+  src/kernels/vmath_avx2.cpp
 
 CLI_SRCS := \
-  src/cli/main.cpp
+  src/cli/main.cpp \
+  src/cli/args.cpp \
+  src/cli/cmd_info.cpp \
+  src/cli/cmd_mst.cpp \
+  src/cli/cmd_train.cpp \
+  src/cli/progress.cpp \
+  src/cli/cmd_reproduce.cpp \
+  src/cli/bench_train.cpp \
+  src/cli/cmd_bench.cpp
 
 TEST_SRCS := \
   tests/main.cpp \
   tests/test_check_status.cpp \
+  tests/test_fileio.cpp \
+  tests/test_inflate.cpp \
+  tests/test_idx.cpp \
+  tests/test_npy.cpp \
+  tests/test_npz.cpp \
+  tests/test_csv.cpp \
+  tests/test_toml.cpp \
+  tests/test_toml_schema.cpp \
+  tests/test_png.cpp \
+  tests/test_plot.cpp \
+  tests/test_report.cpp \
   tests/test_matrix.cpp \
+  tests/test_mask.cpp \
+  tests/test_csr.cpp \
+  tests/test_csr_kernels.cpp \
   tests/test_rng.cpp \
-  tests/test_kernels_select.cpp
+  tests/test_kernels_select.cpp \
+  tests/test_vmath.cpp \
+  tests/alloc_counter.cpp \
+  tests/test_tape.cpp \
+  tests/test_tape_gradcheck.cpp \
+  tests/test_tape_alloc.cpp \
+  tests/test_gradcheck.cpp \
+  tests/test_recurrent.cpp \
+  tests/test_optim.cpp \
+  tests/test_json.cpp \
+  tests/test_train.cpp \
+  tests/test_histogram.cpp \
+  tests/test_stats.cpp \
+  tests/test_graph.cpp \
+  tests/test_prune.cpp \
+  tests/test_gemm.cpp
 
 EXAMPLES := \
   01_scalar_autodiff \
@@ -184,7 +265,7 @@ asan:
 bench-openblas: $(LIB)
 	@mkdir -p $(BUILD)/bench
 	$(CXX) $(CPPFLAGS) $(CXXFLAGS) bench/bench_openblas.cpp $(LIB) $(LDFLAGS) -lopenblas $(LDLIBS) -o $(BUILD)/bench/bench_openblas
-	$(BUILD)/bench/bench_openblas
+	$(BUILD)/bench/bench_openblas $(BENCH_ARGS)
 
 linecount:
 	@for d in include/biornn src src/kernels src/cli tests examples bench; do \

@@ -142,14 +142,20 @@ bool parse_math_kernel(const std::string& text, MathKernel* out) {
   return false;
 }
 
+namespace {
+// CPUID is slow (it serialises the pipeline); ask once. Every GEMM call checks availability.
+bool avx2_usable() {
+  static const bool usable = avx2_compiled() && cpu_supports_avx2_fma();
+  return usable;
+}
+}  // namespace
+
 bool gemm_kernel_available(GemmKernel kernel) {
-  if (kernel == GemmKernel::kPackedAvx2) return avx2_compiled() && cpu_supports_avx2_fma();
-  return true;
+  return kernel == GemmKernel::kPackedAvx2 ? avx2_usable() : true;
 }
 
 bool math_kernel_available(MathKernel kernel) {
-  if (kernel == MathKernel::kAvx2) return avx2_compiled() && cpu_supports_avx2_fma();
-  return true;
+  return kernel == MathKernel::kAvx2 ? avx2_usable() : true;
 }
 
 GemmKernel active_gemm_kernel() {

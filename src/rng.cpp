@@ -44,6 +44,22 @@ uint64_t Rng::next_u64() {
   return result;
 }
 
+Rng::State Rng::state() const {
+  State st;
+  for (int i = 0; i < 4; ++i) st.words[i] = s_[i];
+  st.spare_normal = spare_normal_;
+  st.has_spare_normal = has_spare_normal_;
+  return st;
+}
+
+void Rng::set_state(const State& st) {
+  BIORNN_CHECK(st.words[0] | st.words[1] | st.words[2] | st.words[3],
+               "Rng::set_state: the all-zero state is not a valid xoshiro256** state");
+  for (int i = 0; i < 4; ++i) s_[i] = st.words[i];
+  spare_normal_ = st.spare_normal;
+  has_spare_normal_ = st.has_spare_normal;
+}
+
 double Rng::uniform01() { return double(next_u64() >> 11) * 0x1.0p-53; }
 
 double Rng::uniform(double lo, double hi) { return lo + (hi - lo) * uniform01(); }

@@ -12,6 +12,8 @@ const char* status_code_name(StatusCode code) {
     case StatusCode::kCorrupt: return "corrupt input";
     case StatusCode::kUnsupported: return "unsupported";
     case StatusCode::kResourceExhausted: return "resource exhausted";
+    case StatusCode::kCancelled: return "cancelled";
+    case StatusCode::kNumericalFailure: return "numerical failure";
   }
   return "unknown status";
 }

@@ -53,7 +53,7 @@ void csr_spmm(Trans trans_s, real alpha, const CsrView& s, ConstMatrixView b, re
 void dense_csr_mm(Trans trans_s, real alpha, ConstMatrixView a, const CsrView& s, real beta,
                   MatrixView c, int threads = 0);
 // op(A): (pattern.rows, k), op(B): (k, pattern.cols); `values` has pattern.nnz entries and is
-// the output (pattern.values is ignored).
+// the output. pattern.values is never read, so `values` may be that very array.
 void sddmm(Trans trans_a, Trans trans_b, real alpha, ConstMatrixView a, ConstMatrixView b,
            real beta, const CsrView& pattern, real* values, int threads = 0);
 

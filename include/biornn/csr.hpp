@@ -10,7 +10,10 @@
 // the pattern never changes after construction.
 //
 // Kernels that compute with CSR take a CsrView, which can pair a matrix's pattern with values
-// held elsewhere — the autodiff tape keeps trainable values in a (1, nnz) Matrix.
+// held elsewhere — the autodiff tape keeps trainable values in a (1, nnz) Matrix. Take views
+// from a CsrMatrix (view, view_with_values): the kernels re-check only the O(1) part of the
+// invariants (shape, row_ptr[0] = 0, row_ptr[rows] = nnz) and trust the rest, which the
+// CsrMatrix checked once when it was built.
 //
 // Not here: the kernels (blas.hpp), choosing patterns (prune.hpp).
 #pragma once

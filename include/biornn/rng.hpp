@@ -50,6 +50,15 @@ class Rng {
   // True with probability p (p outside [0, 1] is clamped by the comparison itself).
   bool bernoulli(double p) { return uniform01() < p; }
 
+  // The complete generator state, for checkpoints: restoring it continues the exact sequence.
+  struct State {
+    uint64_t words[4] = {0, 0, 0, 0};
+    double spare_normal = 0.0;
+    bool has_spare_normal = false;
+  };
+  State state() const;
+  void set_state(const State& state);
+
   // Fisher–Yates: every permutation equally likely.
   template <class T>
   void shuffle(std::vector<T>& items) {

@@ -26,6 +26,8 @@ enum class StatusCode {
   kCorrupt,            // a file exists but its contents are malformed or truncated
   kUnsupported,        // well-formed input that this build does not handle
   kResourceExhausted,  // a size that would not fit in memory or in an index type
+  kCancelled,          // the work was stopped on request (e.g. SIGINT); state was saved
+  kNumericalFailure,   // a computation produced NaN or infinity (e.g. a diverging loss)
 };
 
 const char* status_code_name(StatusCode code);

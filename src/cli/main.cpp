@@ -1,21 +1,67 @@
-// main.cpp — the `biornn` program: dispatches to one sub-command per file in src/cli/.
+// main.cpp — the `biornn` program: finds the sub-command and runs it.
+//
+// Kernel choice comes from the environment (BIORNN_GEMM, BIORNN_MATH, BIORNN_THREADS) and is
+// validated here, before any command runs, so a typo is an error rather than a silent fallback.
 #include <cstdio>
 #include <cstring>
 #include <string>
 
 #include "biornn/config.hpp"
 #include "biornn/kernels.hpp"
+#include "cli/commands.hpp"
+
+namespace {
+
+struct Command {
+  const char* name;
+  int (*run)(int, char**, int);
+  const char* summary;
+};
+
+const Command kCommands[] = {
+    {"train", biornn::cli::cmd_train, "train one network on one task with one learning rule"},
+    {"reproduce", biornn::cli::cmd_reproduce, "reproduce the paper's figures (fig2)"},
+    {"mst", biornn::cli::cmd_mst, "maximum spanning tree of a weight matrix (.npy) and its overlap"},
+    {"info", biornn::cli::cmd_info, "print version, kernels, threads and build options"},
+    {"bench", biornn::cli::cmd_bench, "benchmarks (bench gemm) with machine-readable output"},
+};
+
+void print_usage(std::FILE* out) {
+  std::fprintf(out,
+               "biornn %s — biologically constrained recurrent networks\n\n"
+               "usage: biornn <command> [options]     biornn <command> --help\n\ncommands:\n",
+               biornn::kVersion);
+  for (const Command& c : kCommands) std::fprintf(out, "  %-10s %s\n", c.name, c.summary);
+  std::fprintf(out,
+               "\nenvironment: BIORNN_GEMM=ref|packed_scalar|packed_avx2  "
+               "BIORNN_MATH=libm|portable|avx2  BIORNN_THREADS=n\n");
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
-  if (argc < 2 || std::strcmp(argv[1], "--help") == 0) {
+  if (argc < 2) {
+    print_usage(stderr);
+    return 2;
+  }
+  const std::string name = argv[1];
+  if (name == "--help" || name == "-h" || name == "help") {
+    print_usage(stdout);
+    return 0;
+  }
+  if (name == "--version") {
     std::printf("biornn %s\n", biornn::kVersion);
-    return argc < 2 ? 2 : 0;
+    return 0;
   }
   const biornn::Status status = biornn::configure_kernels_from_environment();
   if (!status.ok()) {
-    std::fprintf(stderr, "biornn: %s\n", status.to_string().c_str());
+    std::fprintf(stderr, "biornn: %s\n", status.message().c_str());
     return 2;
   }
-  std::printf("%s\n", biornn::kernel_summary().c_str());
-  return 0;
+  for (const Command& c : kCommands) {
+    if (name == c.name) return c.run(argc, argv, 2);
+  }
+  std::fprintf(stderr, "biornn: unknown command '%s'\n\n", name.c_str());
+  print_usage(stderr);
+  return 2;
 }

@@ -1,0 +1,92 @@
+// run.hpp — one training run from configuration to run directory, resumable.
+//
+// A TrainingRun builds everything that can fail on user input — the task data (reading MNIST
+// files included) and the model — before it writes anything, so a bad config or a corrupt
+// data file leaves no partial run directory behind. Then it trains epoch by epoch; after every
+// epoch it rewrites metrics.csv and an atomic checkpoint holding the whole training state
+// (parameters, optimiser moments and step count, the shuffling generator, the history), so a
+// run resumed from its directory continues exactly where it stopped and ends bit-identical to
+// an uninterrupted one.
+//
+// The run directory:
+//   config.toml     the resolved configuration (every seed written out)
+//   metrics.csv     epoch, train_loss, test_loss, test_accuracy (nan when the task has
+//                   none), seconds
+//   checkpoint.bin  the training state (checkpoint.hpp), replaced atomically each epoch
+//   summary.json    final metrics, seeds, kernels, threads, version, wall time, sign violations
+//   model.npz       W_in, W, b_in, b_rec, W_out, b_out, signs, mask (numpy.load reads it)
+//   loss.svg, recurrent.svg, weights_hist.svg, report.html
+//
+// Not here: the training step itself (train.hpp), the command line (src/cli/cmd_train.cpp).
+#pragma once
+
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "biornn/train.hpp"
+#include "biornn/train_config.hpp"
+
+namespace biornn {
+
+struct EpochRecord {
+  int32_t epoch = 0;  // 1-based
+  double train_loss = 0;
+  double test_loss = 0;
+  double test_accuracy = -1;  // −1 when the task has no accuracy
+  double seconds = 0;         // training + evaluation time of this epoch
+};
+
+class TrainingRun {
+ public:
+  // Builds data and model for `config` (seeds resolved). Nothing is written.
+  static StatusOr<std::unique_ptr<TrainingRun>> create(const TrainConfig& config);
+  // Reopens `dir` (its config.toml and checkpoint.bin). `epochs` > 0 replaces the configured
+  // number of epochs (to extend a finished run).
+  static StatusOr<std::unique_ptr<TrainingRun>> resume(const std::string& dir, int32_t epochs = 0);
+
+  // Creates the run directory and writes config.toml. An existing non-empty directory is an
+  // error unless `force`.
+  Status start_directory(const std::string& dir, bool force);
+
+  // Trains until the configured number of epochs, checkpointing after each. `on_epoch` is
+  // called after each epoch; when `*stop` becomes true (e.g. on SIGINT) training stops after
+  // the current epoch's checkpoint and train() returns kCancelled.
+  Status train(const std::function<void(const EpochRecord&)>& on_epoch,
+               const std::atomic<bool>* stop = nullptr);
+
+  // Writes summary.json, model.npz, the pictures and report.html.
+  Status write_outputs() const;
+
+  const TrainConfig& config() const { return config_; }
+  const TaskData& data() const { return data_; }
+  const SignedRnn& model() const { return *model_; }
+  const std::vector<EpochRecord>& history() const { return history_; }
+  const std::string& directory() const { return dir_; }
+  int32_t epochs_done() const { return int32_t(history_.size()); }
+  // Sign violations of the recurrent matrix, checked after every optimiser step (max seen).
+  int64_t max_sign_violations() const { return max_sign_violations_; }
+  double wall_seconds() const { return wall_seconds_; }
+  // W before the first training step (the effective matrix, dense).
+  const Matrix& initial_recurrent() const { return initial_recurrent_; }
+
+ private:
+  TrainingRun() = default;
+  Status save_checkpoint() const;
+  Status load_checkpoint(const std::string& path);
+  Status write_metrics() const;
+
+  TrainConfig config_;
+  TaskData data_;
+  std::unique_ptr<SignedRnn> model_;
+  std::unique_ptr<Trainer> trainer_;
+  Matrix initial_recurrent_;  // W before training, for the histogram
+  std::vector<EpochRecord> history_;
+  std::string dir_;
+  int64_t max_sign_violations_ = 0;
+  double wall_seconds_ = 0;
+};
+
+}  // namespace biornn

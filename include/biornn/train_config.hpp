@@ -1,0 +1,77 @@
+// train_config.hpp — everything that defines a training run, its defaults per task, and its
+// TOML form (the `--config` file a user writes and the `config.toml` every run records).
+//
+// Resolution order: the task's defaults ← the config file ← command-line flags. The resolved
+// configuration, with every seed written out, is what a run directory records, so any run can
+// be repeated exactly with `biornn train --config RUN/config.toml`.
+//
+//   [run]        task, rule, epochs, seed, init_seed, data_seed, shuffle_seed, threads
+//   [model]      hidden, exc_frac, activation, readout_from, theta
+//   [optimizer]  name, lr, batch, momentum, weight_decay
+//   [data]       dir, wave_input_mask, train_limit, test_limit
+//
+// Seeds: one master `seed`; init_seed, data_seed and shuffle_seed default to streams derived
+// from it (the low 63 bits of Rng::derive_seed(seed, 1 / 2 / 3), so every seed fits a TOML
+// integer) and can each be set on their own.
+//
+// Not here: running the training (train.hpp), the run directory (run.hpp).
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "biornn/optim.hpp"
+#include "biornn/recurrent.hpp"
+#include "biornn/rnn.hpp"
+#include "biornn/tasks.hpp"
+#include "biornn/toml.hpp"
+
+namespace biornn {
+
+struct TrainConfig {
+  TaskKind task = TaskKind::kFlipFlop;
+  LearningRule rule = LearningRule::kDale;
+  int32_t epochs = 100;
+  uint64_t seed = 1;
+  uint64_t init_seed = 0, data_seed = 0, shuffle_seed = 0;  // resolved from `seed` when unset
+  int32_t threads = 0;  // 0: the environment's / machine's default
+
+  int32_t hidden = 128;
+  double exc_frac = 0.8;
+  Activation activation = Activation::kTanh;
+  ReadoutFrom readout_from = ReadoutFrom::kActivation;
+  double theta = 0;
+
+  OptimizerKind optimizer = OptimizerKind::kAdam;
+  double lr = 1e-3;
+  int32_t batch = 200;
+  double momentum = 0;
+  double weight_decay = 0;
+
+  std::string data_dir;        // seqmnist: the directory with the IDX files
+  bool wave_input_mask = true;
+  int32_t train_limit = 0;     // use only the first n training samples (0 = all)
+  int32_t test_limit = 0;
+};
+
+// SPEC §3 defaults for a task and rule: epochs 100 / 25 / 50, batch 200 / 100 / 200,
+// Adam at 1e-3; the rectified rule defaults to the ReLU activation.
+TrainConfig default_train_config(TaskKind task, LearningRule rule);
+
+// The keys a config file may contain, with their types and ranges.
+const TomlSchema& train_config_schema();
+
+// Reads `task` and `rule` from a document if present (they choose the defaults).
+Status peek_task_and_rule(const TomlDocument& doc, TaskKind* task, LearningRule* rule);
+// Validates the document against the schema and applies every key it sets onto `config`.
+Status apply_train_config(const TomlDocument& doc, TrainConfig* config);
+// Fills init/data/shuffle seeds left at 0 from the master seed.
+void resolve_seeds(TrainConfig* config);
+// The complete configuration as a document (every key written, seeds resolved).
+TomlDocument train_config_to_toml(const TrainConfig& config);
+
+// The network and optimiser the configuration describes, for the task's input and output sizes.
+RnnSpec rnn_spec_for(const TrainConfig& config, int32_t inputs, int32_t outputs);
+OptimizerOptions optimizer_options_for(const TrainConfig& config);
+
+}  // namespace biornn

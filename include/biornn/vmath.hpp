@@ -1,0 +1,77 @@
+// vmath.hpp — element-wise tanh, exp and sigmoid over arrays of `real`, fast and with a stated
+// maximum error.
+//
+// Why: a flip-flop training epoch evaluates about 4·10⁷ tanh; at libm's ~20 ns each that alone
+// exceeds the epoch's time budget. These functions evaluate a whole array per call so the AVX2
+// kernel can do 8 floats (4 doubles) at once, in well under a nanosecond per element.
+//
+//   vmath_tanh(h, h, n);                  // in place: y may be x itself
+//   vmath_sigmoid(gate, out, n);          // or into another array (no partial overlap)
+//   vmath_exp_with(MathKernel::kLibm, x, y, n);   // force one kernel, e.g. to compare
+//
+// Which kernel runs is the process-wide math kernel of kernels.hpp (BIORNN_MATH=libm|portable|
+// avx2, set_math_kernel). The three give results within the bounds below, not bit-identical
+// results:
+//   libm      std::tanh, std::exp, and sigmoid from std::exp without cancellation — the
+//             specification, and what the tests measure the others against (in turn measured
+//             against a wider type);
+//   portable  the fast algorithm in plain C++ (no FMA; runs anywhere);
+//   avx2      the same algorithm with AVX2+FMA intrinsics. FMA rounds once where portable
+//             rounds twice, so avx2 and portable differ in the last bit for some inputs.
+// The algorithm (src/vmath.cpp explains it): exp by x = n·ln2 + r, |r| ≤ ln2/2, and a
+// degree-6 (double: 11) minimax polynomial for e^r; tanh by an odd minimax polynomial for
+// |x| < 0.625 and 1 − 2/(e^{2|x|} + 1) above; sigmoid as 1/(1 + e^{−|x|}) or e^{−|x|}/(1 + e^{−|x|}).
+// A double build gets double-accurate polynomials, not a fallback to libm.
+//
+// Error is measured in ulps of the exact result: |y − f(x)| / ulp(f(x)), where ulp(v) is the
+// spacing of `real` numbers at |v| (the subnormal spacing below the normal range). The tests
+// check every kernel against these bounds over a stratified sample of every `real` bit pattern
+// plus dense grids where the functions are interesting; each bound is the largest error measured
+// on this machine rounded up to the next half ulp, so it covers libm's own error as well.
+//
+// Special values, for every kernel:
+//   tanh:    tanh(±0) = ±0; tiny and subnormal x give x; |x| ≥ 9.1 (float; double: 19.1) gives
+//            exactly ±1, tanh(±inf) = ±1; tanh(NaN) = NaN.
+//   exp:     exp(x) overflows to +inf for x > ln(max real) ≈ 88.72 (double: 709.78); results
+//            below the normal range are subnormal (gradual underflow, within the same ulp bound),
+//            and 0 below ≈ −103.97 (double: −745.13); exp(−inf) = 0, exp(+inf) = +inf,
+//            exp(NaN) = NaN.
+//   sigmoid: sigmoid(−inf) = 0, sigmoid(+inf) = 1, sigmoid(±0) = 0.5, never NaN for a non-NaN x;
+//            for x < 0 it follows e^x down into the subnormals; sigmoid(NaN) = NaN.
+//
+// Not here: derivatives. A recurrent layer's backward uses d tanh/dx = 1 − y² and
+// d sigmoid/dx = y·(1 − y) from the forward output; the caller computes those.
+// Not threaded: arrays in a recurrent step are small; callers parallelise outside if needed.
+#pragma once
+
+#include <cstdint>
+
+#include "biornn/config.hpp"
+#include "biornn/kernels.hpp"
+
+namespace biornn {
+
+// Maximum error, in ulps of the exact result, of every math kernel (see the definition above).
+#ifdef BIORNN_DOUBLE
+inline constexpr double kVmathTanhMaxUlp = 1.5;
+inline constexpr double kVmathExpMaxUlp = 1.5;
+inline constexpr double kVmathSigmoidMaxUlp = 2.5;
+#else
+inline constexpr double kVmathTanhMaxUlp = 1.5;
+inline constexpr double kVmathExpMaxUlp = 1.5;
+inline constexpr double kVmathSigmoidMaxUlp = 2.0;
+#endif
+
+// y[i] = f(x[i]) for 0 ≤ i < n, with the active math kernel.
+// x, y: n elements each; y == x (in place) is allowed, any other overlap is a contract
+// violation, and so is n < 0. n = 0 touches nothing.
+void vmath_tanh(const real* x, real* y, int64_t n);
+void vmath_exp(const real* x, real* y, int64_t n);
+void vmath_sigmoid(const real* x, real* y, int64_t n);
+
+// The same with an explicit kernel, which must be available (math_kernel_available).
+void vmath_tanh_with(MathKernel kernel, const real* x, real* y, int64_t n);
+void vmath_exp_with(MathKernel kernel, const real* x, real* y, int64_t n);
+void vmath_sigmoid_with(MathKernel kernel, const real* x, real* y, int64_t n);
+
+}  // namespace biornn

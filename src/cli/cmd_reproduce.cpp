@@ -1,0 +1,84 @@
+// cmd_reproduce.cpp — `biornn reproduce fig2`: the paper's figures as commands. Each figure
+// is a library function (fig2.hpp, …); this file only reads the flags and reports progress.
+#include <cstdio>
+
+#include "biornn/fig2.hpp"
+#include "cli/args.hpp"
+#include "cli/commands.hpp"
+
+namespace biornn::cli {
+
+namespace {
+
+int reproduce_fig2_command(int argc, char** argv, int first) {
+  Args a("biornn reproduce fig2",
+         "Fig. 2: conventional, Dale's and rectified backprop on flip-flop, wave reconstruction and\n"
+         "sequential MNIST, several runs each; writes table.md/csv (final metrics, mean ± sd), kl.csv\n"
+         "(KL of trained weight distributions vs conventional), fig2.json and the SVG panels. Each run\n"
+         "is a full run directory under OUT/<task>/<rule>/seed<k>; finished runs are reused and\n"
+         "interrupted ones resumed, so the command can be stopped and restarted.",
+         {{"runs", "N", "runs per task and rule", "5"},
+          {"quick", "", "tiny runs (about a minute in all): checks the pipeline, not the paper's numbers", ""},
+          {"data", "DIR", "MNIST IDX directory for sequential MNIST (skipped when absent)", ""},
+          {"out", "DIR", "output directory", "runs/fig2 (runs/fig2-quick with --quick)"},
+          {"tasks", "LIST", "comma-separated subset of flipflop,wave,seqmnist", "all"}});
+  Status st = a.parse(argc, argv, first);
+  if (!st.ok()) {
+    std::fprintf(stderr, "%s\n", st.message().c_str());
+    return 2;
+  }
+  if (a.help_requested()) {
+    std::printf("%s", a.help_text().c_str());
+    return 0;
+  }
+  Fig2Options o;
+  o.quick = a.has("quick");
+  int64_t runs = o.quick ? 2 : 5;
+  if (a.has("runs")) {
+    st = a.get_int("runs", 1, 1000, &runs);
+    if (!st.ok()) {
+      std::fprintf(stderr, "%s\n", st.message().c_str());
+      return 2;
+    }
+  }
+  o.runs = int32_t(runs);
+  o.mnist_dir = a.get("data");
+  o.out_dir = a.has("out") ? a.get("out") : (o.quick ? "runs/fig2-quick" : "runs/fig2");
+  if (a.has("tasks")) {
+    o.tasks.clear();
+    std::string list = a.get("tasks") + ",";
+    for (std::size_t start = 0, comma; (comma = list.find(',', start)) != std::string::npos; start = comma + 1) {
+      const std::string name = list.substr(start, comma - start);
+      TaskKind t;
+      if (!parse_task(name, &t)) {
+        std::fprintf(stderr, "biornn reproduce fig2: --tasks: unknown task '%s' (expected flipflop, wave, seqmnist)\n", name.c_str());
+        return 2;
+      }
+      o.tasks.push_back(t);
+    }
+  }
+  StatusOr<Fig2Result> r = reproduce_fig2(o, [](const std::string& line) { std::fprintf(stderr, "  %s\n", line.c_str()); });
+  if (!r.ok()) {
+    std::fprintf(stderr, "biornn reproduce fig2: %s\n", r.status().message().c_str());
+    return r.status().code() == StatusCode::kCancelled ? 130 : 1;
+  }
+  for (const std::string& note : r.value().notes) std::printf("note: %s\n", note.c_str());
+  std::printf("Fig. 2 written to %s (table.md, kl.csv, fig2.json, fig2_*.svg)\n", o.out_dir.c_str());
+  return 0;
+}
+
+}  // namespace
+
+int cmd_reproduce(int argc, char** argv, int first) {
+  const std::string which = first < argc ? argv[first] : "";
+  if (which == "fig2") return reproduce_fig2_command(argc, argv, first + 1);
+  if (which.empty() || which == "--help" || which == "-h") {
+    std::printf("usage: biornn reproduce fig2 [options]     (biornn reproduce fig2 --help)\n\n"
+                "Reproduces the paper's figures: fig2 (Dale's backprop vs conventional and rectified).\n");
+    return which.empty() ? 2 : 0;
+  }
+  std::fprintf(stderr, "biornn reproduce: unknown figure '%s' (available: fig2)\n", which.c_str());
+  return 2;
+}
+
+}  // namespace biornn::cli

@@ -1,0 +1,18 @@
+// commands.hpp — one entry point per sub-command; each lives in its own src/cli/cmd_*.cpp.
+//
+// Every command receives the whole argv and the index of its first own argument, prints its
+// own --help, and returns the process exit status: 0 success, 1 the work failed, 2 bad usage
+// or bad input.
+#pragma once
+
+namespace biornn::cli {
+
+int cmd_info(int argc, char** argv, int first);
+int cmd_bench(int argc, char** argv, int first);
+int cmd_train(int argc, char** argv, int first);
+int cmd_reproduce(int argc, char** argv, int first);
+int cmd_mst(int argc, char** argv, int first);
+// `biornn bench train`, dispatched from cmd_bench.
+int bench_train_command(int argc, char** argv, int first);
+
+}  // namespace biornn::cli

@@ -1,0 +1,97 @@
+// fig2.cpp — running the Fig. 2 grid of training runs (see fig2.hpp); the tables and panels
+// are written by fig2_outputs.cpp.
+#include "biornn/fig2.hpp"
+
+#include "biornn/fileio.hpp"
+
+namespace biornn {
+
+Status write_fig2_outputs(const Fig2Options& options, const Fig2Result& result);  // fig2_outputs.cpp
+
+TrainConfig fig2_run_config(const Fig2Options& o, TaskKind task, LearningRule rule, int32_t run) {
+  TrainConfig c = default_train_config(task, rule);
+  c.seed = uint64_t(run);
+  c.data_dir = o.mnist_dir;
+  if (o.quick) {
+    // Small enough that all nine cells and their runs finish in about a minute.
+    c.hidden = 32;
+    c.lr = 5e-3;
+    switch (task) {
+      case TaskKind::kFlipFlop: c.epochs = 4; c.train_limit = 600; c.test_limit = 200; c.batch = 100; break;
+      case TaskKind::kWave: c.epochs = 3; c.train_limit = 40; c.test_limit = 20; c.batch = 20; break;
+      case TaskKind::kSeqMnist: c.epochs = 2; c.train_limit = 2000; c.test_limit = 1000; c.batch = 100; break;
+    }
+  }
+  return c;
+}
+
+namespace {
+
+// Trains the run in `dir`, or reuses / resumes what is already there.
+StatusOr<std::unique_ptr<TrainingRun>> run_or_reuse(const TrainConfig& c, const std::string& dir,
+                                                    const std::function<void(const std::string&)>& log) {
+  std::unique_ptr<TrainingRun> run;
+  if (file_exists(join_path(dir, "checkpoint.bin"))) {
+    StatusOr<std::unique_ptr<TrainingRun>> resumed = TrainingRun::resume(dir);
+    if (!resumed.ok()) return resumed.status().with_context("reusing " + dir + " (delete it to start over)");
+    run = std::move(resumed.value());
+    if (log) log((run->epochs_done() >= run->config().epochs ? "reusing " : "resuming ") + dir);
+  } else {
+    StatusOr<std::unique_ptr<TrainingRun>> created = TrainingRun::create(c);
+    if (!created.ok()) return created.status();
+    run = std::move(created.value());
+    BIORNN_RETURN_IF_ERROR(run->start_directory(dir, true));
+    if (log) log("training " + dir);
+  }
+  if (run->epochs_done() < run->config().epochs) {
+    BIORNN_RETURN_IF_ERROR(run->train(nullptr));
+    BIORNN_RETURN_IF_ERROR(run->write_outputs());
+  }
+  return run;
+}
+
+}  // namespace
+
+StatusOr<Fig2Result> reproduce_fig2(const Fig2Options& o, const std::function<void(const std::string&)>& log) {
+  BIORNN_CHECK(o.runs >= 1, "reproduce_fig2: runs must be >= 1");
+  Fig2Result result;
+  for (TaskKind task : o.tasks) {
+    if (task == TaskKind::kSeqMnist && o.mnist_dir.empty()) {
+      result.notes.push_back("sequential MNIST skipped: no MNIST directory was given (--data DIR)");
+      continue;
+    }
+    for (LearningRule rule : o.rules) {
+      Fig2Cell cell;
+      cell.task = task;
+      cell.rule = rule;
+      for (int32_t k = 1; k <= o.runs; ++k) {
+        const std::string dir = join_path(join_path(join_path(o.out_dir, task_name(task)), learning_rule_name(rule)),
+                                          "seed" + std::to_string(k));
+        StatusOr<std::unique_ptr<TrainingRun>> run = run_or_reuse(fig2_run_config(o, task, rule, k), dir, log);
+        if (!run.ok() && run.status().code() == StatusCode::kNumericalFailure) {
+          ++cell.diverged;
+          result.notes.push_back(std::string(task_name(task)) + " / " + learning_rule_name(rule) + " / seed " +
+                                 std::to_string(k) + " diverged: " + run.status().message());
+          continue;
+        }
+        if (!run.ok()) return run.status();
+        const TrainingRun& r = *run.value();
+        const EpochRecord& last = r.history().back();
+        cell.final_test_loss.push_back(last.test_loss);
+        if (last.test_accuracy >= 0) cell.final_test_accuracy.push_back(last.test_accuracy);
+        std::vector<double> curve;
+        for (const EpochRecord& e : r.history()) curve.push_back(e.test_loss);
+        cell.test_curves.push_back(curve);
+        cell.initial_w.push_back(r.initial_recurrent());
+        cell.final_w.push_back(r.model().recurrent_weights());
+        cell.sign_violations.push_back(r.model().sign_violations());
+        cell.excitatory = r.model().excitatory();
+      }
+      result.cells.push_back(std::move(cell));
+    }
+  }
+  BIORNN_RETURN_IF_ERROR(write_fig2_outputs(o, result));
+  return result;
+}
+
+}  // namespace biornn

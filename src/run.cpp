@@ -1,0 +1,253 @@
+// run.cpp — TrainingRun: create or resume, train with per-epoch checkpoints, write the run
+// directory (see run.hpp).
+#include "biornn/run.hpp"
+
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+
+#include "biornn/checkpoint.hpp"
+#include "biornn/csv.hpp"
+#include "biornn/fileio.hpp"
+#include "biornn/json.hpp"
+#include "biornn/kernels.hpp"
+
+namespace biornn {
+
+namespace {
+
+const char* kConfigFile = "config.toml";
+const char* kCheckpointFile = "checkpoint.bin";
+
+// Keeps the first `limit` samples of a set (all when limit is 0 or larger than the set).
+void truncate_set(SequenceData& d, int32_t limit) {
+  if (limit <= 0 || limit >= d.size()) return;
+  if (!d.x_bytes.empty()) d.x_bytes.resize(std::size_t(int64_t(limit) * d.steps * d.inputs));
+  else d.x = Matrix::copy_of(d.x.view().block(0, 0, limit, d.x.cols()));
+  if (!d.y.empty()) d.y = Matrix::copy_of(d.y.view().block(0, 0, limit, d.y.cols()));
+  if (!d.labels.empty()) d.labels.resize(std::size_t(limit));
+}
+
+// Builds the task's data as the configuration says (reading files for seqmnist).
+StatusOr<TaskData> build_task(const TrainConfig& c) {
+  Rng data_rng(c.data_seed);
+  switch (c.task) {
+    case TaskKind::kFlipFlop:
+    case TaskKind::kWave: {
+      TaskData t = c.task == TaskKind::kFlipFlop ? make_flipflop(FlipFlopOptions{}, data_rng)
+                                                 : make_wave(WaveOptions{}, data_rng);
+      truncate_set(t.train, c.train_limit);
+      truncate_set(t.test, c.test_limit);
+      if (c.train_limit > 0 || c.test_limit > 0)
+        t.description += " (limited to " + std::to_string(t.train.size()) + " train / " +
+                         std::to_string(t.test.size()) + " test)";
+      return t;
+    }
+    case TaskKind::kSeqMnist: {
+      if (c.data_dir.empty())
+        return invalid_argument(
+            "seqmnist needs --data DIR: a directory with train-images-idx3-ubyte[.gz], "
+            "train-labels-idx1-ubyte[.gz], t10k-images-idx3-ubyte[.gz] and "
+            "t10k-labels-idx1-ubyte[.gz] (Fashion-MNIST, same format: apt-get install "
+            "dataset-fashion-mnist, then --data /usr/share/datasets/fashion-mnist)");
+      SeqMnistOptions o;
+      o.train_limit = c.train_limit;
+      o.test_limit = c.test_limit;
+      return load_seqmnist(c.data_dir, o);
+    }
+  }
+  return invalid_argument("unknown task");
+}
+
+// The wave task's structure: E units hear only the E-wave (channel 0), I units only the
+// I-wave (channel 1); output 0 (E-wave) reads only E units, output 1 only I units.
+void apply_wave_masks(SignedRnn& model, bool input_mask) {
+  const int32_t n = model.hidden(), n_exc = model.excitatory();
+  if (input_mask) {
+    Mask in(n, 2);
+    for (int32_t i = 0; i < n; ++i) in.set(i, i < n_exc ? 0 : 1, true);
+    model.set_input_mask(in);
+  }
+  Mask out(2, n);
+  for (int32_t j = 0; j < n; ++j) out.set(j < n_exc ? 0 : 1, j, true);
+  model.set_readout_mask(out);
+}
+
+std::string history_csv(const std::vector<EpochRecord>& history) {
+  std::vector<std::vector<std::string>> rows;
+  for (const EpochRecord& r : history) {
+    rows.push_back({std::to_string(r.epoch), csv_number(r.train_loss), csv_number(r.test_loss),
+                    csv_number(r.test_accuracy < 0 ? std::nan("") : r.test_accuracy),
+                    csv_number(r.seconds)});
+  }
+  return format_csv({"epoch", "train_loss", "test_loss", "test_accuracy", "seconds"}, rows);
+}
+
+}  // namespace
+
+StatusOr<std::unique_ptr<TrainingRun>> TrainingRun::create(const TrainConfig& config) {
+  std::unique_ptr<TrainingRun> run(new TrainingRun());
+  run->config_ = config;
+  resolve_seeds(&run->config_);
+  const TrainConfig& c = run->config_;
+  StatusOr<TaskData> data = build_task(c);
+  if (!data.ok()) return data.status();
+  run->data_ = std::move(data.value());
+  const int32_t outputs = c.task == TaskKind::kSeqMnist ? 10 : run->data_.train.outputs;
+  Rng init_rng(c.init_seed);
+  run->model_.reset(new SignedRnn(rnn_spec_for(c, run->data_.train.inputs, outputs), init_rng));
+  if (c.task == TaskKind::kWave) apply_wave_masks(*run->model_, c.wave_input_mask);
+  run->initial_recurrent_ = run->model_->recurrent_weights();
+  run->trainer_.reset(new Trainer(*run->model_, run->data_, optimizer_options_for(c), c.batch, c.shuffle_seed));
+  return run;
+}
+
+Status TrainingRun::start_directory(const std::string& dir, bool force) {
+  if (directory_exists(dir) && !force && file_exists(join_path(dir, kConfigFile)))
+    return invalid_argument(dir + " already holds a run (config.toml); pass --force to overwrite it or --resume " +
+                            dir + " to continue it");
+  BIORNN_RETURN_IF_ERROR(make_directories(dir));
+  dir_ = dir;
+  const std::string header = std::string("biornn ") + kVersion + " training run — the resolved configuration.\n" +
+                             "Repeat this run with: biornn train --config " + join_path(dir, kConfigFile);
+  return write_file_atomic(join_path(dir, kConfigFile), to_toml_string(train_config_to_toml(config_), header));
+}
+
+Status TrainingRun::write_metrics() const {
+  return write_file_atomic(join_path(dir_, "metrics.csv"), history_csv(history_));
+}
+
+Status TrainingRun::train(const std::function<void(const EpochRecord&)>& on_epoch,
+                          const std::atomic<bool>* stop) {
+  BIORNN_CHECK(!dir_.empty(), "TrainingRun::train: start_directory (or resume) first");
+  const auto started = std::chrono::steady_clock::now();
+  while (epochs_done() < config_.epochs) {
+    const auto t0 = std::chrono::steady_clock::now();
+    EpochRecord r;
+    r.epoch = epochs_done() + 1;
+    r.train_loss = trainer_->train_epoch();
+    const Evaluation e = trainer_->evaluate(data_.test);
+    r.test_loss = e.loss;
+    r.test_accuracy = e.accuracy;
+    r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    if (!std::isfinite(r.train_loss) || !std::isfinite(r.test_loss))
+      return Status(StatusCode::kNumericalFailure, "epoch " + std::to_string(r.epoch) + ": the loss became " +
+                              (std::isnan(r.train_loss) || std::isnan(r.test_loss) ? "NaN" : "infinite") +
+                              (epochs_done() > 0 ? "; the state after epoch " + std::to_string(epochs_done()) +
+                                                       " is in " + join_path(dir_, kCheckpointFile)
+                                                 : std::string("")) +
+                              " (try a smaller --lr)");
+    history_.push_back(r);
+    max_sign_violations_ = trainer_->max_sign_violations();
+    BIORNN_RETURN_IF_ERROR(write_metrics());
+    BIORNN_RETURN_IF_ERROR(save_checkpoint());
+    if (on_epoch) on_epoch(r);
+    if (stop != nullptr && stop->load() && epochs_done() < config_.epochs)
+      return Status(StatusCode::kCancelled,
+                    "interrupted after epoch " + std::to_string(epochs_done()) + "; continue with: biornn train --resume " + dir_);
+  }
+  wall_seconds_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  return Status();
+}
+
+Status TrainingRun::save_checkpoint() const {
+  Checkpoint cp;
+  cp.set_text("config", to_toml_string(train_config_to_toml(config_)));
+  cp.set_text("history", history_csv(history_));
+  cp.set_u64("epochs_done", uint64_t(epochs_done()));
+  cp.set_u64("optimizer_steps", uint64_t(trainer_->optimizer().steps_taken()));
+  cp.set_u64("max_sign_violations", uint64_t(max_sign_violations_));
+  cp.set_matrix("initial_recurrent", initial_recurrent_);
+  for (Parameter* p : model_->parameters()) cp.set_matrix("param/" + p->name, p->value);
+  const std::vector<Optimizer::Slot>& slots = trainer_->optimizer().slots();
+  for (const Optimizer::Slot& s : slots) {
+    cp.set_matrix("moment1/" + s.parameter->name, s.first);
+    cp.set_matrix("moment2/" + s.parameter->name, s.second);
+    cp.set_u64("moment1_started/" + s.parameter->name, s.first_initialised ? 1 : 0);
+  }
+  const Rng::State rs = trainer_->shuffle_rng().state();
+  for (int i = 0; i < 4; ++i) cp.set_u64("shuffle_rng/" + std::to_string(i), rs.words[i]);
+  // The shuffler only uses integer draws, so the normal-distribution cache is always empty.
+  cp.set_u64("wall_milliseconds", uint64_t(wall_seconds_ * 1000));
+  return cp.save(join_path(dir_, kCheckpointFile));
+}
+
+// Reads the history CSV written by history_csv.
+static Status parse_history(const std::string& text, const std::string& source, std::vector<EpochRecord>* out) {
+  CsvReadOptions o;
+  o.allow_non_finite = true;
+  StatusOr<CsvTable> table = parse_csv(text, source, o);
+  if (!table.ok()) return table.status();
+  out->clear();
+  for (int64_t r = 0; r < table.value().rows(); ++r) {
+    EpochRecord e;
+    e.epoch = int32_t(table.value().at(r, 0));
+    e.train_loss = table.value().at(r, 1);
+    e.test_loss = table.value().at(r, 2);
+    const double acc = table.value().at(r, 3);
+    e.test_accuracy = std::isnan(acc) ? -1 : acc;
+    e.seconds = table.value().at(r, 4);
+    out->push_back(e);
+  }
+  return Status();
+}
+
+Status TrainingRun::load_checkpoint(const std::string& path) {
+  StatusOr<Checkpoint> loaded = Checkpoint::load(path);
+  if (!loaded.ok()) return loaded.status();
+  const Checkpoint& cp = loaded.value();
+  std::string history;
+  BIORNN_RETURN_IF_ERROR(cp.get_text("history", &history));
+  BIORNN_RETURN_IF_ERROR(parse_history(history, path + " (history)", &history_));
+  uint64_t epochs = 0, steps = 0, violations = 0, wall_ms = 0;
+  BIORNN_RETURN_IF_ERROR(cp.get_u64("epochs_done", &epochs));
+  if (epochs != history_.size())
+    return corrupt(path + ": " + std::to_string(epochs) + " epochs done but the history has " +
+                   std::to_string(history_.size()) + " rows");
+  BIORNN_RETURN_IF_ERROR(cp.get_u64("optimizer_steps", &steps));
+  BIORNN_RETURN_IF_ERROR(cp.get_u64("max_sign_violations", &violations));
+  BIORNN_RETURN_IF_ERROR(cp.get_u64("wall_milliseconds", &wall_ms));
+  BIORNN_RETURN_IF_ERROR(cp.get_matrix("initial_recurrent", &initial_recurrent_, model_->hidden(), model_->hidden()));
+  for (Parameter* p : model_->parameters())
+    BIORNN_RETURN_IF_ERROR(cp.get_matrix("param/" + p->name, &p->value, p->value.rows(), p->value.cols()));
+  for (Optimizer::Slot& s : trainer_->optimizer().slots()) {
+    const std::string& name = s.parameter->name;
+    BIORNN_RETURN_IF_ERROR(cp.get_matrix("moment1/" + name, &s.first, s.first.rows(), s.first.cols()));
+    BIORNN_RETURN_IF_ERROR(cp.get_matrix("moment2/" + name, &s.second, s.second.rows(), s.second.cols()));
+    uint64_t started = 0;
+    BIORNN_RETURN_IF_ERROR(cp.get_u64("moment1_started/" + name, &started));
+    s.first_initialised = started != 0;
+  }
+  Rng::State rs;
+  for (int i = 0; i < 4; ++i) BIORNN_RETURN_IF_ERROR(cp.get_u64("shuffle_rng/" + std::to_string(i), &rs.words[i]));
+  if ((rs.words[0] | rs.words[1] | rs.words[2] | rs.words[3]) == 0)
+    return corrupt(path + ": the saved shuffling generator state is all zero");
+  trainer_->shuffle_rng().set_state(rs);
+  trainer_->optimizer().set_steps_taken(int64_t(steps));
+  trainer_->set_epochs_done(int64_t(epochs));
+  trainer_->set_max_sign_violations(int64_t(violations));
+  max_sign_violations_ = int64_t(violations);
+  wall_seconds_ = double(wall_ms) / 1000;
+  return Status();
+}
+
+StatusOr<std::unique_ptr<TrainingRun>> TrainingRun::resume(const std::string& dir, int32_t epochs) {
+  const std::string config_path = join_path(dir, kConfigFile);
+  StatusOr<std::vector<uint8_t>> bytes = read_file(config_path, 1 << 20);
+  if (!bytes.ok()) return bytes.status().with_context("resuming " + dir);
+  StatusOr<TomlDocument> doc = parse_toml(std::string(bytes.value().begin(), bytes.value().end()), config_path);
+  if (!doc.ok()) return doc.status();
+  TrainConfig c;
+  BIORNN_RETURN_IF_ERROR(peek_task_and_rule(doc.value(), &c.task, &c.rule));
+  c = default_train_config(c.task, c.rule);
+  BIORNN_RETURN_IF_ERROR(apply_train_config(doc.value(), &c));
+  if (epochs > 0) c.epochs = epochs;
+  StatusOr<std::unique_ptr<TrainingRun>> run = create(c);
+  if (!run.ok()) return run.status();
+  run.value()->dir_ = dir;
+  BIORNN_RETURN_IF_ERROR(run.value()->load_checkpoint(join_path(dir, kCheckpointFile)));
+  if (epochs > 0) BIORNN_RETURN_IF_ERROR(run.value()->start_directory(dir, /*force=*/true));
+  return run;
+}
+
+}  // namespace biornn
