@@ -129,7 +129,10 @@ LIB_SRCS := \
   src/histogram.cpp \
   src/graph.cpp \
   src/stats.cpp \
+  src/stats_hypergeom.cpp \
+  src/stats_tests.cpp \
   src/prune.cpp \
+  src/population.cpp \
   src/fig2.cpp \
   src/fig2_outputs.cpp \
   src/kernels/cpu_features.cpp \
@@ -152,6 +155,7 @@ CLI_SRCS := \
   src/cli/progress.cpp \
   src/cli/cmd_reproduce.cpp \
   src/cli/bench_train.cpp \
+  src/cli/cmd_prune.cpp \
   src/cli/cmd_bench.cpp
 
 TEST_SRCS := \
@@ -186,8 +190,11 @@ TEST_SRCS := \
   tests/test_train.cpp \
   tests/test_histogram.cpp \
   tests/test_stats.cpp \
+  tests/test_stats_hypergeom.cpp \
+  tests/test_stats_tests.cpp \
   tests/test_graph.cpp \
   tests/test_prune.cpp \
+  tests/test_population.cpp \
   tests/test_gemm.cpp
 
 EXAMPLES := \

@@ -111,7 +111,8 @@ const char* build_huffman(Huffman& h, const uint8_t* lengths, int n) {
     if (left < 0) return "over-subscribed (more codes than the lengths allow)";
     used += h.count[len];
   }
-  if (left > 0 && used > 1) return "incomplete (the code lengths leave bit patterns unused)";
+  if (left > 0 && !(used == 0 || (used == 1 && h.count[1] == 1)))
+    return "incomplete (the code lengths leave bit patterns unused)";
   uint16_t offset[kMaxCodeBits + 2] = {0};
   for (unsigned len = 1; len <= kMaxCodeBits; ++len) offset[len + 1] = offset[len] + h.count[len];
   for (int s = 0; s < n; ++s)

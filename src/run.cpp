@@ -113,6 +113,11 @@ Status TrainingRun::start_directory(const std::string& dir, bool force) {
   return write_file_atomic(join_path(dir, kConfigFile), to_toml_string(train_config_to_toml(config_), header));
 }
 
+Status TrainingRun::save_state() const {
+  BIORNN_RETURN_IF_ERROR(write_metrics());
+  return save_checkpoint();
+}
+
 Status TrainingRun::write_metrics() const {
   return write_file_atomic(join_path(dir_, "metrics.csv"), history_csv(history_));
 }
@@ -139,8 +144,7 @@ Status TrainingRun::train(const std::function<void(const EpochRecord&)>& on_epoc
                               " (try a smaller --lr)");
     history_.push_back(r);
     max_sign_violations_ = trainer_->max_sign_violations();
-    BIORNN_RETURN_IF_ERROR(write_metrics());
-    BIORNN_RETURN_IF_ERROR(save_checkpoint());
+    BIORNN_RETURN_IF_ERROR(save_state());
     if (on_epoch) on_epoch(r);
     if (stop != nullptr && stop->load() && epochs_done() < config_.epochs)
       return Status(StatusCode::kCancelled,
@@ -150,10 +154,30 @@ Status TrainingRun::train(const std::function<void(const EpochRecord&)>& on_epoc
   return Status();
 }
 
+void TrainingRun::convert_to_sparse(const Mask& keep, const TrainConfig& pruned, int32_t finetune_epochs) {
+  BIORNN_CHECK(finetune_epochs >= 0, "convert_to_sparse: fine-tuning epochs must be >= 0");
+  model_->make_sparse(keep);
+  trainer_.reset(new Trainer(*model_, data_, optimizer_options_for(pruned), pruned.batch, pruned.shuffle_seed));
+  config_ = pruned;
+  config_.epochs = finetune_epochs;
+  pre_prune_history_.insert(pre_prune_history_.end(), history_.begin(), history_.end());
+  history_.clear();
+  max_sign_violations_ = 0;
+}
+
+Evaluation TrainingRun::evaluate_test() { return trainer_->evaluate(data_.test); }
+
 Status TrainingRun::save_checkpoint() const {
   Checkpoint cp;
   cp.set_text("config", to_toml_string(train_config_to_toml(config_)));
   cp.set_text("history", history_csv(history_));
+  cp.set_text("pre_prune_history", history_csv(pre_prune_history_));
+  if (model_->sparse()) {
+    const Mask m = model_->pattern().pattern_mask();
+    Matrix as_matrix(m.rows(), m.cols());
+    for (int64_t k = 0; k < as_matrix.size(); ++k) as_matrix.data()[k] = real(m.data()[k]);
+    cp.set_matrix("mask", as_matrix);
+  }
   cp.set_u64("epochs_done", uint64_t(epochs_done()));
   cp.set_u64("optimizer_steps", uint64_t(trainer_->optimizer().steps_taken()));
   cp.set_u64("max_sign_violations", uint64_t(max_sign_violations_));
@@ -199,6 +223,20 @@ Status TrainingRun::load_checkpoint(const std::string& path) {
   std::string history;
   BIORNN_RETURN_IF_ERROR(cp.get_text("history", &history));
   BIORNN_RETURN_IF_ERROR(parse_history(history, path + " (history)", &history_));
+  BIORNN_RETURN_IF_ERROR(cp.get_text("pre_prune_history", &history));
+  BIORNN_RETURN_IF_ERROR(parse_history(history, path + " (pre-prune history)", &pre_prune_history_));
+  if (cp.has("mask")) {
+    // A pruned run: rebuild the CSR model and its optimiser before reading the parameters.
+    Matrix m;
+    BIORNN_RETURN_IF_ERROR(cp.get_matrix("mask", &m, model_->hidden(), model_->hidden()));
+    Mask keep(m.rows(), m.cols());
+    for (int64_t k = 0; k < m.size(); ++k) {
+      if (m.data()[k] != 0 && m.data()[k] != 1) return corrupt(path + ": the mask holds a value other than 0 or 1");
+      keep.data()[k] = m.data()[k] != 0;
+    }
+    model_->make_sparse(keep);
+    trainer_.reset(new Trainer(*model_, data_, optimizer_options_for(config_), config_.batch, config_.shuffle_seed));
+  }
   uint64_t epochs = 0, steps = 0, violations = 0, wall_ms = 0;
   BIORNN_RETURN_IF_ERROR(cp.get_u64("epochs_done", &epochs));
   if (epochs != history_.size())

@@ -61,10 +61,11 @@ double stirling_error(int64_t k) {
 double binomial_deviance(double x, double mu) {
   if (x == 0) return mu;
   const double d = x - mu, s = x + mu;
-  if (std::fabs(d) < 0.1 * s) {
+  if (std::fabs(d) < 0.5 * s) {
     // With v = d/s, x·ln(x/μ) = x·ln((1 + v)/(1 − v)) = 2x·(v + v³/3 + v⁵/5 + …) and
-    // 2x·v − d = d·v, so D = d·v + 2x·(v³/3 + v⁵/5 + …). d·v = d²/s ≥ 0 dominates and each
-    // further term is at least 100 times smaller than the previous: no cancellation.
+    // 2x·v − d = d·v, so D = d·v + 2x·(v³/3 + v⁵/5 + …). The leading d·v = s·v² dominates: the
+    // next term is at most (2/3)|v| ≤ 1/3 of it, so there is no cancellation worth a digit, and
+    // the terms shrink by v² ≤ ¼ (at most ~27 of them).
     const double v = d / s, v2 = v * v;
     double sum = d * v;
     double power = 2 * x * v;
@@ -75,7 +76,9 @@ double binomial_deviance(double x, double mu) {
       sum = next;
     }
   }
-  // Far from μ the two parts differ by at least a factor of ~10: at most one digit is lost.
+  // Here x ≥ 3μ or x ≤ μ/3: x·ln(x/μ) and μ − x differ by a factor of 1.5 or more, so the
+  // subtraction costs at most ~2 bits, less further out. (With the series only up to |v| < 0.1,
+  // the loss here was measured at 3.8e-14 relative in a tail sum at M = 1440².)
   return x * std::log(x / mu) + (mu - x);
 }
 
@@ -90,6 +93,8 @@ constexpr double kTwoPi = 6.283185307179586476925286766559;
 constexpr double kNegInf = -std::numeric_limits<double>::infinity();
 // Summation stops once the remaining terms are provably below this fraction of the sum.
 constexpr double kNegligible = 0x1p-64;
+// Tail sums step from term to term by the exact ratio and re-evaluate the pmf this often.
+constexpr int64_t kReanchorEvery = 32;
 
 void check_parameters(int64_t M, int64_t K, int64_t n) {
   const auto where = [&] {
@@ -172,15 +177,26 @@ class Hypergeom {
            log_binomial_term(n_ - x, M_ - K_, failures_mp_, failures_mq_) - log_denominator_;
   }
 
+  // P[X = x + 1]/P[X = x] and P[X = x − 1]/P[X = x], for x and its neighbour in the support.
+  double ratio_up(int64_t x) const {
+    return (double(K_ - x) * double(n_ - x)) / (double(x + 1) * double(M_ - K_ - n_ + x + 1));
+  }
+  double ratio_down(int64_t x) const {
+    return (double(x) * double(M_ - K_ - n_ + x)) / (double(K_ - x + 1) * double(n_ - x + 1));
+  }
+
   // Σ_{x=a..b} P[X = x] as exp(log_anchor)·scaled, for lo ≤ a ≤ b ≤ hi.
   //
   // The anchor is the largest term of the range (the mode clamped into it; the pmf is
   // unimodal), so every scaled term is ≤ 1 and nothing overflows. From the anchor the sum
-  // walks outwards; the pmf is log-concave (the ratio above decreases in x), so once a step
-  // shrinks the term by r < 1 the rest of that side is at most t·r/(1 − r), and the walk
-  // stops when that is below 2⁻⁶⁴ of the sum. The side towards the range's fixed end (lo for
-  // the cdf, hi for the sf) is summed first: moving x then only appends terms at the end of
-  // the same sequence of additions, so cdf and sf are exactly monotone in x.
+  // walks outwards, each term from its neighbour by the exact ratio above (4 roundings, so
+  // ≤ 4.4e-16 relative per step), re-anchored to the directly evaluated pmf every
+  // kReanchorEvery steps so that the drift never exceeds ~1.4e-14. The pmf is log-concave (the
+  // ratio decreases in x), so once a step shrinks the term by r < 1 the rest of that side is
+  // at most t·r/(1 − r), and the walk stops when that is below 2⁻⁶⁴ of the sum. The side
+  // towards the range's fixed end (lo for the cdf, hi for the sf) is summed first: moving x
+  // then only appends terms to the same sequence of additions, so cdf and sf are exactly
+  // monotone in x.
   struct Sum {
     double log_anchor;
     double scaled;
@@ -189,22 +205,22 @@ class Hypergeom {
     const int64_t anchor = std::clamp(mode(), a, b);
     const double log_anchor = log_pmf_in_support(anchor);
     double sum = 1.0;
-    const auto walk = [&](int64_t from, int64_t to, int64_t step) {
-      double previous = 1.0;
-      for (int64_t x = from; step > 0 ? x <= to : x >= to; x += step) {
-        const double t = std::exp(log_pmf_in_support(x) - log_anchor);
+    const auto walk = [&](int64_t to, int64_t step) {
+      double t = 1.0;
+      int64_t steps = 0;
+      for (int64_t x = anchor + step; step > 0 ? x <= to : x >= to; x += step) {
+        const double ratio = step > 0 ? ratio_up(x - 1) : ratio_down(x + 1);
+        t = (++steps % kReanchorEvery == 0) ? std::exp(log_pmf_in_support(x) - log_anchor) : t * ratio;
         sum += t;
-        const double ratio = t / previous;
-        previous = t;
         if (ratio < 1 && t * ratio <= kNegligible * sum * (1 - ratio)) break;
       }
     };
     if (fixed_end_is_low) {
-      walk(anchor - 1, a, -1);
-      walk(anchor + 1, b, +1);
+      walk(a, -1);
+      walk(b, +1);
     } else {
-      walk(anchor + 1, b, +1);
-      walk(anchor - 1, a, -1);
+      walk(b, +1);
+      walk(a, -1);
     }
     return {log_anchor, sum};
   }

@@ -41,6 +41,12 @@ const TomlSchema& train_config_schema() {
     s.add("data.wave_input_mask", TomlType::kBoolean);
     s.add("data.train_limit", TomlType::kInteger).at_least(0);
     s.add("data.test_limit", TomlType::kInteger).at_least(0);
+    s.add("prune.method", TomlType::kString).one_of({"topprob", "random", "magnitude"});
+    s.add("prune.sparsity", TomlType::kFloat).at_least(0).at_most(1);
+    s.add("prune.exact", TomlType::kBoolean);
+    s.add("prune.seed", TomlType::kInteger).at_least(0);
+    s.add("prune.blocks", TomlType::kString);
+    s.add("prune.source", TomlType::kString);
     return s;
   }();
   return schema;
@@ -114,7 +120,22 @@ Status apply_train_config(const TomlDocument& doc, TrainConfig* c) {
     BIORNN_RETURN_IF_ERROR(doc.get_bool("data.wave_input_mask", &c->wave_input_mask));
   BIORNN_RETURN_IF_ERROR(take_integer(doc, "data.train_limit", &c->train_limit));
   BIORNN_RETURN_IF_ERROR(take_integer(doc, "data.test_limit", &c->test_limit));
+  if (doc.contains("prune.method")) BIORNN_RETURN_IF_ERROR(doc.get_string("prune.method", &c->prune_method));
+  BIORNN_RETURN_IF_ERROR(take_double(doc, "prune.sparsity", &c->prune_sparsity));
+  if (doc.contains("prune.exact")) BIORNN_RETURN_IF_ERROR(doc.get_bool("prune.exact", &c->prune_exact));
+  BIORNN_RETURN_IF_ERROR(take_integer(doc, "prune.seed", &c->prune_seed));
+  if (doc.contains("prune.blocks")) BIORNN_RETURN_IF_ERROR(doc.get_string("prune.blocks", &c->prune_blocks));
+  if (doc.contains("prune.source")) BIORNN_RETURN_IF_ERROR(doc.get_string("prune.source", &c->prune_source));
   return Status();
+}
+
+int32_t default_finetune_epochs(TaskKind task) {
+  switch (task) {
+    case TaskKind::kFlipFlop: return 40;
+    case TaskKind::kWave: return 10;
+    case TaskKind::kSeqMnist: return 25;
+  }
+  return 10;
 }
 
 void resolve_seeds(TrainConfig* c) {
@@ -149,6 +170,14 @@ TomlDocument train_config_to_toml(const TrainConfig& c) {
   d.set("data.wave_input_mask", TomlValue::of_bool(c.wave_input_mask));
   d.set("data.train_limit", TomlValue::of_integer(c.train_limit));
   d.set("data.test_limit", TomlValue::of_integer(c.test_limit));
+  if (!c.prune_method.empty()) {
+    d.set("prune.method", TomlValue::of_string(c.prune_method));
+    d.set("prune.sparsity", TomlValue::of_float(c.prune_sparsity));
+    d.set("prune.exact", TomlValue::of_bool(c.prune_exact));
+    d.set("prune.seed", TomlValue::of_integer(int64_t(c.prune_seed)));
+    d.set("prune.blocks", TomlValue::of_string(c.prune_blocks));
+    d.set("prune.source", TomlValue::of_string(c.prune_source));
+  }
   return d;
 }
 

@@ -184,6 +184,8 @@ TEST_CASE("bad dynamic code lengths are rejected with the reason") {
        {{18, 97 - 11}, {1, 0}, {1, 0}, {18, 138 - 11}, {18, 19 - 11}, {1, 0}, {2, 0}, {1, 0}}},
       {"the literal/length code is incomplete", 258, small_cl_lengths(),
        {{18, 97 - 11}, {2, 0}, {18, 138 - 11}, {18, 20 - 11}, {2, 0}, {2, 0}, {1, 0}}},
+      {"the literal/length code is incomplete", 257, small_cl_lengths(),  // one 2-bit code
+       {{18, 138 - 11}, {18, 118 - 11}, {2, 0}, {1, 0}}},
       {"has no end-of-block symbol", 258, small_cl_lengths(),
        {{18, 97 - 11}, {1, 0}, {1, 0}, {18, 138 - 11}, {18, 21 - 11}, {1, 0}}},
       {"'repeat previous' with no previous length", 258, with_repeat_cl, {{16, 0}}},

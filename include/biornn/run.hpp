@@ -59,6 +59,17 @@ class TrainingRun {
 
   // Writes summary.json, model.npz, the pictures and report.html.
   Status write_outputs() const;
+  // Writes metrics.csv and the checkpoint now (train() does this after every epoch).
+  Status save_state() const;
+
+  // Pruning: moves the recurrent matrix to CSR on `keep`'s pattern and starts a fine-tuning
+  // phase of `finetune_epochs` epochs with the mask fixed and a fresh optimiser (moments from
+  // dense training do not carry over). `pruned` is the configuration with its [prune] fields
+  // set. The dense phase's history stays available as pre_prune_history(); epochs count from 0.
+  void convert_to_sparse(const Mask& keep, const TrainConfig& pruned, int32_t finetune_epochs);
+  const std::vector<EpochRecord>& pre_prune_history() const { return pre_prune_history_; }
+  // The loss (and accuracy) on the test set right now, without training.
+  Evaluation evaluate_test();
 
   const TrainConfig& config() const { return config_; }
   const TaskData& data() const { return data_; }
@@ -84,6 +95,7 @@ class TrainingRun {
   std::unique_ptr<Trainer> trainer_;
   Matrix initial_recurrent_;  // W before training, for the histogram
   std::vector<EpochRecord> history_;
+  std::vector<EpochRecord> pre_prune_history_;
   std::string dir_;
   int64_t max_sign_violations_ = 0;
   double wall_seconds_ = 0;

@@ -9,6 +9,8 @@
 //   [model]      hidden, exc_frac, activation, readout_from, theta
 //   [optimizer]  name, lr, batch, momentum, weight_decay
 //   [data]       dir, wave_input_mask, train_limit, test_limit
+//   [prune]      method, sparsity, exact, seed, blocks, source — present only in a pruned run
+//                (written by `biornn prune`; the run then fine-tunes with the mask fixed)
 //
 // Seeds: one master `seed`; init_seed, data_seed and shuffle_seed default to streams derived
 // from it (the low 63 bits of Rng::derive_seed(seed, 1 / 2 / 3), so every seed fits a TOML
@@ -52,7 +54,18 @@ struct TrainConfig {
   bool wave_input_mask = true;
   int32_t train_limit = 0;     // use only the first n training samples (0 = all)
   int32_t test_limit = 0;
+
+  // Set in a pruned run: how its mask was made (the mask itself is in the checkpoint).
+  std::string prune_method;    // "" for a dense run; else topprob | random | magnitude
+  double prune_sparsity = 0;   // whole-matrix target (ignored with a block table)
+  bool prune_exact = false;
+  uint64_t prune_seed = 0;
+  std::string prune_blocks;    // population table file, or ""
+  std::string prune_source;    // the dense run it was pruned from
 };
+
+// SPEC §4 (the notebooks' fine-tuning lengths): flip-flop 40, wave 10, sequential MNIST 25.
+int32_t default_finetune_epochs(TaskKind task);
 
 // SPEC §3 defaults for a task and rule: epochs 100 / 25 / 50, batch 200 / 100 / 200,
 // Adam at 1e-3; the rectified rule defaults to the ReLU activation.

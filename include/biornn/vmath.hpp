@@ -20,7 +20,7 @@
 //             rounds twice, so avx2 and portable differ in the last bit for some inputs.
 // The algorithm (src/vmath.cpp explains it): exp by x = n·ln2 + r, |r| ≤ ln2/2, and a
 // degree-6 (double: 11) minimax polynomial for e^r; tanh by an odd minimax polynomial for
-// |x| < 0.625 and 1 − 2/(e^{2|x|} + 1) above; sigmoid as 1/(1 + e^{−|x|}) or e^{−|x|}/(1 + e^{−|x|}).
+// |x| < 0.625 and 1 − 2/(e^{2|x|} + 1) above; sigmoid as 1/(1 + e) or e/(1 + e), e = e^{−|x|}.
 // A double build gets double-accurate polynomials, not a fallback to libm.
 //
 // Error is measured in ulps of the exact result: |y − f(x)| / ulp(f(x)), where ulp(v) is the

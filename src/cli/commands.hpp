@@ -11,6 +11,8 @@ int cmd_info(int argc, char** argv, int first);
 int cmd_bench(int argc, char** argv, int first);
 int cmd_train(int argc, char** argv, int first);
 int cmd_reproduce(int argc, char** argv, int first);
+int cmd_prune(int argc, char** argv, int first);
+int cmd_finetune(int argc, char** argv, int first);
 int cmd_mst(int argc, char** argv, int first);
 // `biornn bench train`, dispatched from cmd_bench.
 int bench_train_command(int argc, char** argv, int first);

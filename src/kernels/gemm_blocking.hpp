@@ -10,12 +10,20 @@
 //   ir:         rows in slivers of MR    A sliver (MR × KC)  streamed from L2
 //                 micro-kernel: one MR × NR tile of C, accumulated in registers
 //
-// Which values are tuned data, not code: they are measured on the reference machine
-// (AMD EPYC Zen3, 32 KiB L1d, 512 KiB L2, 32 MiB L3; see `biornn bench gemm`) and may be
-// retuned freely — the tests read them from here, so their block-edge cases follow.
-// Constraints a retune must keep: MC is a multiple of MR and NC of NR; MR × NR accumulators
-// fit the register file (AVX2: 16 ymm registers, 12 hold the tile); KC × NR · sizeof(real)
-// plus MR × KC · sizeof(real) fits comfortably in L1d.
+// With at most mc_whole rows (the recurrent products x·Wᵀ have m = batch = 200) the ic loop
+// has one iteration: all of A is one packed block and each B sliver is packed just before its
+// jr iteration (gemm_packed.cpp, run_private), so B never goes through a shared panel.
+//
+// The values are tuned data, not code: measured on the reference machine (AMD EPYC Zen3,
+// 32 KiB L1d, 512 KiB L2, 32 MiB L3; `biornn bench gemm`, `make bench-openblas`) and free to
+// retune — the tests read them from here, so their block-edge cases follow. Blocks are maxima:
+// the driver balances them (k = 1440 with KC = 256 gives six blocks of 240, not 5 × 256 + 160).
+// Constraints a retune must keep: MC and mc_whole are multiples of MR, NC of NR; MR × NR
+// accumulators fit the register file (AVX2: 16 ymm registers, 12 hold the tile); a B sliver
+// (KC × NR) plus an A sliver (MR × KC) fits in L1d with room to spare, an A block
+// (MC × KC, or mc_whole × KC) in L2. Measured on Zen3 (float, AVX2): KC = 384 or 512 was no
+// faster than 256 (the B sliver then spills from L1); MC between 96 and 240 made no
+// measurable difference.
 //
 // The K partition (how the inner dimension is cut into blocks) depends only on k and KC,
 // never on the thread count: that is what makes results bit-identical for every thread count.
@@ -32,13 +40,13 @@
 namespace biornn::kernels {
 
 struct GemmBlocking {
-  int32_t mr;  // rows of the micro-tile
-  int32_t nr;  // columns of the micro-tile
-  int32_t mc;  // rows of C per packed A block (a multiple of mr)
-  int32_t kc;  // largest inner-dimension block
-  int32_t nc;  // columns of C per packed B panel (a multiple of nr)
-  int32_t mc_whole;  // at most this many rows (padded to mr) are packed as one A block, with
-                     // B slivers packed just in time instead of into a shared panel
+  int32_t mr;        // rows of the micro-tile
+  int32_t nr;        // columns of the micro-tile
+  int32_t mc;        // most rows of C per packed A block (a multiple of mr)
+  int32_t kc;        // largest inner-dimension block
+  int32_t nc;        // most columns of C per packed B panel (a multiple of nr)
+  int32_t mc_whole;  // up to this many rows (padded to mr) are packed as one A block, and B
+                     // slivers just in time instead of into a shared panel (a multiple of mr)
 };
 
 // ---- the micro-kernel contract -------------------------------------------------------------
@@ -87,6 +95,14 @@ void microkernel_avx2(int32_t kc, const real* a_packed, const real* b_packed, re
 void pack_a_transposing_avx2(const real* src, int64_t ld, int32_t valid, int32_t kc, real* dst);
 void pack_b_transposing_avx2(const real* src, int64_t ld, int32_t valid, int32_t kc, real* dst);
 #endif
+
+// The constraints on the blocking that the driver relies on.
+constexpr bool blocking_is_valid(const GemmBlocking& b) {
+  return b.mr > 0 && b.nr > 0 && b.kc > 0 && b.mc >= b.mr && b.mc % b.mr == 0 &&
+         b.nc >= b.nr && b.nc % b.nr == 0 && b.mc_whole >= b.mr && b.mc_whole % b.mr == 0;
+}
+static_assert(blocking_is_valid(kScalarBlocking), "kScalarBlocking breaks a constraint");
+static_assert(blocking_is_valid(kAvx2Blocking), "kAvx2Blocking breaks a constraint");
 
 // The blocking of a packed kernel (kPackedScalar or kPackedAvx2).
 inline const GemmBlocking& gemm_blocking_of(GemmKernel kernel) {

@@ -4,7 +4,7 @@
 // This is the portable algorithm of src/vmath.cpp (read that first: it explains each step),
 // line for line, on vectors. Differences, all deliberate:
 //   * FMA where portable multiplies then adds (one rounding instead of two), so results may
-//     differ from portable in the last bit; both are tested against libm with one bound;
+//     differ from portable in the last bit or two; both are tested against one bound;
 //   * selections are blends on comparison masks instead of `?:`;
 //   * the tail (n not a multiple of the width) is copied into a zero-padded vector-sized buffer
 //     and run through the same vector code, so every element gets identical arithmetic
@@ -86,8 +86,8 @@ inline __m256d with_sign_of(__m256d m, __m256d x) {
 // 2^⌊n/2⌋ and 2^⌈n/2⌉ from k = n + kRoundMagic (step 5 of vmath.cpp), in integer lanes.
 inline void exp2_halves(__m256 k, __m256* s1, __m256* s2) {
   using C = VmathConstants<float>;
-  const __m256i n = _mm256_sub_epi32(_mm256_castps_si256(k),
-                                     _mm256_castps_si256(splat(C::kRoundMagic)));
+  const __m256i n =
+      _mm256_sub_epi32(_mm256_castps_si256(k), _mm256_castps_si256(splat(C::kRoundMagic)));
   const __m256i m = _mm256_add_epi32(n, _mm256_set1_epi32(2 * C::kExponentBias));
   const __m256i e1 = _mm256_srli_epi32(m, 1);
   const __m256i e2 = _mm256_sub_epi32(m, e1);
@@ -96,8 +96,8 @@ inline void exp2_halves(__m256 k, __m256* s1, __m256* s2) {
 }
 inline void exp2_halves(__m256d k, __m256d* s1, __m256d* s2) {
   using C = VmathConstants<double>;
-  const __m256i n = _mm256_sub_epi64(_mm256_castpd_si256(k),
-                                     _mm256_castpd_si256(splat(C::kRoundMagic)));
+  const __m256i n =
+      _mm256_sub_epi64(_mm256_castpd_si256(k), _mm256_castpd_si256(splat(C::kRoundMagic)));
   const __m256i m = _mm256_add_epi64(n, _mm256_set1_epi64x(2 * C::kExponentBias));
   const __m256i e1 = _mm256_srli_epi64(m, 1);
   const __m256i e2 = _mm256_sub_epi64(m, e1);

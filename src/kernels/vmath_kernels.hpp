@@ -43,8 +43,8 @@ struct VmathConstants<float> {
   static constexpr float kLn2Lo = 0x1.7f7d1cp-20f;
   // v + 1.5·2^23 rounds v to an integer n (for |v| < 2^22) that sits in the low mantissa bits.
   static constexpr float kRoundMagic = 0x1.8p+23f;
-  static constexpr float kExpQ[] = {0x1.fffffcp-2f, 0x1.55548ap-3f, 0x1.555916p-5f,
-                                    0x1.123fb4p-7f, 0x1.6a1a8ep-10f};
+  static constexpr float kExpQ[] = {0x1.fffffcp-2f, 0x1.55548ap-3f, 0x1.555916p-5f, 0x1.123fb4p-7f,
+                                    0x1.6a1a8ep-10f};
   // Below kTanhSmall the odd polynomial; above, 1 − 2/(e^{2|x|} + 1). Above kTanhSaturate
   // (tanh rounds to 1 from 9.011 on) the argument is clamped so e^{2|x|} stays finite.
   static constexpr float kTanhSmall = 0.625f;
@@ -65,14 +65,14 @@ struct VmathConstants<double> {
   static constexpr double kLn2Lo = -0x1.8432a1b0e2634p-43;
   static constexpr double kRoundMagic = 0x1.8p+52;
   static constexpr double kExpQ[] = {
-      0x1.000000000000bp-1,  0x1.55555555554fp-3,   0x1.555555555025dp-5, 0x1.1111111129943p-7,
+      0x1.000000000000bp-1,  0x1.55555555554fp-3,   0x1.555555555025dp-5,  0x1.1111111129943p-7,
       0x1.6c16c185981d8p-10, 0x1.a01a01233ee2cp-13, 0x1.a01995fa199efp-16, 0x1.71df2eb730575p-19,
       0x1.28b15bb5297bdp-22, 0x1.ad7acc1a0a9d8p-26};
   static constexpr double kTanhSmall = 0.625;
   static constexpr double kTanhSaturate = 20.0;  // tanh rounds to 1 from 19.06 on
   static constexpr double kTanhP[] = {
-      -0x1.55555555554ffp-2, 0x1.111111110accdp-3,  -0x1.ba1ba1b5064afp-5, 0x1.664f477adac7ap-6,
-      -0x1.226e162bf7b4ap-7, 0x1.d6cf280ecd988p-9,  -0x1.7d68a32fdd5bap-10, 0x1.336612e403ee7p-11,
+      -0x1.55555555554ffp-2,  0x1.111111110accdp-3,  -0x1.ba1ba1b5064afp-5,  0x1.664f477adac7ap-6,
+      -0x1.226e162bf7b4ap-7,  0x1.d6cf280ecd988p-9,  -0x1.7d68a32fdd5bap-10, 0x1.336612e403ee7p-11,
       -0x1.df5579a8ae5edp-13, 0x1.43912142f8cb9p-14, -0x1.0da727a6217adp-16};
 };
 
