@@ -1,34 +1,19 @@
 // png.cpp — the minimal PNG encoder (see png.hpp for the format choices and references).
 //
-// The CRC-32 here is a private copy (table-driven, table built on first use); fileio.hpp will
-// carry the library's shared one, and this one should then be replaced by it.
+// Chunk checksums use the library's CRC-32 (fileio.hpp).
 #include "biornn/png.hpp"
 
 #include <algorithm>
 #include <array>
 
 #include "biornn/check.hpp"
+#include "biornn/fileio.hpp"
 
 namespace biornn {
 
 namespace {
 
 // ---- checksums --------------------------------------------------------------------------------
-
-uint32_t crc32_update(uint32_t crc, const uint8_t* data, std::size_t n) {
-  static const std::array<uint32_t, 256> table = [] {
-    std::array<uint32_t, 256> t{};
-    for (uint32_t i = 0; i < 256; ++i) {
-      uint32_t c = i;
-      for (int k = 0; k < 8; ++k) c = (c & 1) ? 0xEDB88320u ^ (c >> 1) : c >> 1;
-      t[i] = c;
-    }
-    return t;
-  }();
-  crc = ~crc;
-  for (std::size_t i = 0; i < n; ++i) crc = table[(crc ^ data[i]) & 0xFF] ^ (crc >> 8);
-  return ~crc;
-}
 
 uint32_t adler32(const std::string& data) {
   uint32_t a = 1, b = 0;
@@ -166,7 +151,7 @@ void put_chunk(std::string* png, const char type[4], const std::string& data) {
   std::string typed(type, 4);
   typed += data;
   png->append(typed);
-  put_u32_be(png, crc32_update(0, reinterpret_cast<const uint8_t*>(typed.data()), typed.size()));
+  put_u32_be(png, crc32(reinterpret_cast<const uint8_t*>(typed.data()), typed.size()));
 }
 
 std::string encode(int32_t width, int32_t height, int colour_type, int channels,

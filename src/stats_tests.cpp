@@ -11,7 +11,6 @@
 //
 // Not here: the normal distribution (stats.cpp); the hypergeometric (stats_hypergeom.cpp).
 #include <algorithm>
-#include <cfloat>
 #include <cmath>
 #include <limits>
 #include <numeric>
@@ -20,6 +19,7 @@
 
 #include "biornn/check.hpp"
 #include "biornn/stats.hpp"
+#include "stats_internal.hpp"
 
 namespace biornn {
 namespace {
@@ -34,7 +34,7 @@ constexpr double kInf = std::numeric_limits<double>::infinity();
 // by the modified Lentz method: the convergents' ratios C and D are updated directly, and a
 // zero denominator is nudged to `tiny` instead of dividing by it. NaN if 10000 terms do not
 // converge (which the caller's choice x < (a + 1)/(a + b + 2) prevents for a, b ≲ 10⁷).
-double beta_continued_fraction(double a, double b, double x) {
+double beta_continued_fraction(double a, double b, double x, double y) {
   constexpr double tiny = 1e-300;
   constexpr double tolerance = 4 * std::numeric_limits<double>::epsilon();
   double f = 1.0, c = 1.0, d = 0.0;
@@ -46,7 +46,7 @@ double beta_continued_fraction(double a, double b, double x) {
     d = 1.0 + dj * d;
     if (std::fabs(d) < tiny) d = tiny;
     d = 1.0 / d;
-    c = 1.0 + dj / c;
+    c = j == 1 ? (1.0 - b + y * (a + b)) / (a + 1) : 1.0 + dj / c;
     if (std::fabs(c) < tiny) c = tiny;
     const double delta = c * d;
     f *= delta;
@@ -55,10 +55,28 @@ double beta_continued_fraction(double a, double b, double x) {
   return kNaN;
 }
 
+// ln B(a, b) = ln Γ(a) + ln Γ(b) − ln Γ(a + b). For a large argument the plain lgamma sum
+// cancels values of size a·ln a (2.7·10⁷ for 10⁶) and keeps their ~1e-9 absolute error; with
+// Stirling's formula ln Γ(x) = (x − ½)·ln x − x + ½·ln 2π + δ(x) the large parts cancel
+// analytically instead:
+//   ln Γ(x) − ln Γ(x + y) = −(x − ½)·log1p(y/x) − y·ln(x + y) + y + δ(x) − δ(x + y),
+//   ln B(a, b) = ½·ln 2π − ½·ln(a + b) − (a − ½)·log1p(b/a) − (b − ½)·log1p(a/b) + δ(a) + δ(b) − δ(a + b).
+double log_beta(double a, double b) {
+  constexpr double kHalfLog2Pi = 0.91893853320467274178032973640562;
+  const double small = std::min(a, b), big = std::max(a, b);
+  if (big < 15) return std::lgamma(a) + std::lgamma(b) - std::lgamma(a + b);
+  using stats_detail::stirling_error_series;
+  if (small < 15)
+    return std::lgamma(small) - (big - 0.5) * std::log1p(small / big) - small * std::log(big + small) + small +
+           stirling_error_series(big) - stirling_error_series(big + small);
+  return kHalfLog2Pi - 0.5 * std::log(a + b) - (a - 0.5) * std::log1p(b / a) - (b - 0.5) * std::log1p(a / b) +
+         stirling_error_series(a) + stirling_error_series(b) - stirling_error_series(a + b);
+}
+
 // I_x(a, b) from x, y = 1 − x and their logarithms, all supplied accurately by the caller: x
 // may underflow while ln x is still finite (Student's t with t² beyond the double range).
 // Relative error ≈ ε·(a·|ln x| + b·|ln y| + |ln B(a, b)|) from the prefactor, plus the
-// fraction's few ε.
+// fraction's few ε; so a large a needs ln x accurate in absolute terms (Student's t below).
 double incomplete_beta(double a, double b, double x, double y, double log_x, double log_y) {
   if (std::isinf(log_x)) return 0.0;  // x = 0
   if (std::isinf(log_y)) return 1.0;  // x = 1
@@ -70,9 +88,8 @@ double incomplete_beta(double a, double b, double x, double y, double log_x, dou
     std::swap(x, y);
     std::swap(log_x, log_y);
   }
-  const double log_beta = std::lgamma(a) + std::lgamma(b) - std::lgamma(a + b);
-  const double front = std::exp(a * log_x + b * log_y - log_beta) / a;
-  const double value = front * beta_continued_fraction(a, b, x);
+  const double front = std::exp(a * log_x + b * log_y - log_beta(a, b)) / a;
+  const double value = front * beta_continued_fraction(a, b, x, y);
   return reflect ? 1.0 - value : value;
 }
 
@@ -139,14 +156,15 @@ double student_t_two_sided_p(double t, double df) {
   if (at == 0) return 1.0;
   if (std::isinf(at)) return 0.0;
   if (std::isinf(df)) return 2 * normal_sf(at);
-  // P[|T| ≥ |t|] = I_x(df/2, ½) with x = df/(df + t²), 1 − x = t²/(df + t²); both are formed
-  // after dividing by |t| (r = df/|t|) so that t² never overflows. For |t| ≳ 1e154·√df, x
-  // underflows although p (≈ x^(df/2)) may not: ln x is then taken as ln r − ln(r + |t|).
-  const double r = df / at, s = r + at;
-  const double x = r / s, y = at / s;
-  const double log_x = x >= DBL_MIN ? (x < 0.5 ? std::log(x) : std::log1p(-y)) : std::log(r) - std::log(s);
+  // P[|T| ≥ |t|] = I_x(df/2, ½) with x = 1/(1 + q), 1 − x = q/(1 + q), q = t²/df. The
+  // prefactor multiplies ln x by df/2, so ln x = −log1p(q) is formed from q directly rather than
+  // from a rounded x (whose rounding alone would cost df·ε, 1e-10 at df = 10⁶). When q
+  // overflows, x underflows although p (≈ x^(df/2)) may not: then ln x = −ln q.
+  const double q = (at / df) * at;
+  if (std::isinf(q)) return incomplete_beta(0.5 * df, 0.5, 0.0, 1.0, -(std::log(at / df) + std::log(at)), 0.0);
+  const double x = 1 / (1 + q), y = q / (1 + q);
   const double log_y = y < 0.5 ? std::log(y) : std::log1p(-x);
-  return incomplete_beta(0.5 * df, 0.5, x, y, log_x, log_y);
+  return incomplete_beta(0.5 * df, 0.5, x, y, -std::log1p(q), log_y);
 }
 
 double student_t_sf(double t, double df) {
