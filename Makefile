@@ -253,9 +253,11 @@ $(BUILD)/examples/%: $(BUILD)/obj/examples/%.o $(LIB)
 	@mkdir -p $(dir $@)
 	$(CXX) $(LDFLAGS) $< $(LIB) $(LDLIBS) -o $@
 
-# The unit tests, then every example (each exits non-zero if what it demonstrates fails).
+# The unit tests, the command-line checks (tests/cli/*.sh, given the program's path), then
+# every example (each exits non-zero if what it demonstrates fails).
 test: $(TEST_BIN) $(EXAMPLE_BINS) $(PROGRAM)
 	$(TEST_BIN)
+	@for s in tests/cli/*.sh; do echo "== $$s"; $$s $(PROGRAM) || exit 1; done
 	@for e in $(EXAMPLE_BINS); do echo "== $$e"; $$e > $(BUILD)/examples/$$(basename $$e).out || { cat $(BUILD)/examples/$$(basename $$e).out; echo "example $$e failed"; exit 1; }; done
 	@echo "examples: all $(words $(EXAMPLE_BINS)) ran cleanly"
 

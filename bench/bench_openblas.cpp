@@ -1,17 +1,23 @@
 // bench_openblas.cpp — biornn's gemm side by side with OpenBLAS (cblas_sgemm / cblas_dgemm,
 // matching `real`), in one process, alternating, on the shapes biornn is tuned for.
 //
-//   make bench-openblas                      (needs libopenblas-dev; not part of the library)
-//   build/bench/bench_openblas [--min-seconds S] [--rounds R] [--threads LIST]
+//   make bench-openblas [BENCH_ARGS="..."]   (needs libopenblas-dev; not part of the library)
+//   build/bench/bench_openblas [--min-seconds S] [--rounds R] [--threads LIST] [--shape M,N,K]
+//                              [--max-foreign F]
 //
-// For every shape and thread count it runs R rounds; a round times a block of biornn calls,
-// then a block of OpenBLAS calls (each block starts with one untimed call, so neither library
-// is measured right after the other one's threads went idle). GFLOP/s = 2·m·n·k / seconds
-// with seconds = the MEDIAN call over all rounds (the best call is printed too).
+// For every shape and thread count (biornn's `threads` argument, openblas_set_num_threads) it
+// runs R rounds; a round times a block of biornn calls, then a block of OpenBLAS calls, each
+// block S / R seconds after one untimed call (so neither library is timed just after the
+// other's threads went idle). GFLOP/s = 2·m·n·k / seconds, seconds = the MEDIAN call over all
+// kept rounds (the best call is printed too).
+// On a shared machine other processes distort a measurement: a round during which they used
+// more than F of a core (from /proc/stat, default 0.1) is thrown away and run again, up to
+// 4·R attempts; "rounds_rejected" and "foreign_load" (the worst kept round) report this. The
+// ratio of the two libraries, measured alternately, is far more stable than either number.
 // stdout: one JSON object per line ("bench":"gemm_vs_openblas"); stderr: a readable summary of
-// the acceptance ratios (packed SGEMM ≥ 85 % of OpenBLAS on square 512/1024/1440, ≥ 90 % on
-// the recurrent shapes). OpenBLAS picks its kernels by CPU (see "openblas_core" in the info
-// line); the environment variable OPENBLAS_CORETYPE overrides that choice and is reported.
+// the acceptance ratios (biornn ≥ 85 % of OpenBLAS on square 512/1024/1440, ≥ 90 % on the
+// recurrent shapes). OpenBLAS picks its kernels by CPU ("openblas_core" in the info line); the
+// environment variable OPENBLAS_CORETYPE overrides that choice and is reported there.
 //
 // Not here: biornn's own kernel comparison (biornn bench gemm).
 #include <cblas.h>
@@ -133,35 +139,31 @@ double relative_difference(const Matrix& x, const Matrix& y) {
   return max_abs_diff(x, y) / (scale > 0 ? scale : 1.0);
 }
 
-struct Row {
-  const Shape* shape;
-  int threads;
-  double ratio;
-};
-
-}  // namespace
-
-int main(int argc, char** argv) {
+struct Options {
   double min_seconds = 1.0;
   int rounds = 5;
   double max_foreign = 0.10;
   int only_m = 0, only_n = 0, only_k = 0;
   std::vector<int> thread_counts = {1, 2};
+};
+
+// Returns 0 to go on, or the exit status (1: --help, printed; 2: bad usage).
+int parse_options(int argc, char** argv, Options* o) {
   for (int i = 1; i < argc; ++i) {
     const bool has_value = i + 1 < argc;
     if (std::strcmp(argv[i], "--min-seconds") == 0 && has_value) {
-      min_seconds = std::atof(argv[++i]);
+      o->min_seconds = std::atof(argv[++i]);
     } else if (std::strcmp(argv[i], "--rounds") == 0 && has_value) {
-      rounds = std::max(1, std::atoi(argv[++i]));
+      o->rounds = std::max(1, std::atoi(argv[++i]));
     } else if (std::strcmp(argv[i], "--max-foreign") == 0 && has_value) {
-      max_foreign = std::atof(argv[++i]);
+      o->max_foreign = std::atof(argv[++i]);
     } else if (std::strcmp(argv[i], "--shape") == 0 && has_value) {
-      if (std::sscanf(argv[++i], "%d,%d,%d", &only_m, &only_n, &only_k) != 3) {
+      if (std::sscanf(argv[++i], "%d,%d,%d", &o->only_m, &o->only_n, &o->only_k) != 3) {
         std::fprintf(stderr, "bench_openblas: --shape expects M,N,K\n");
         return 2;
       }
     } else if (std::strcmp(argv[i], "--threads") == 0 && has_value) {
-      thread_counts.clear();
+      o->thread_counts.clear();
       for (const char* p = argv[++i]; *p != '\0';) {
         char* end = nullptr;
         const long t = std::strtol(p, &end, 10);
@@ -169,78 +171,57 @@ int main(int argc, char** argv) {
           std::fprintf(stderr, "bench_openblas: bad --threads list\n");
           return 2;
         }
-        thread_counts.push_back(int(t));
+        o->thread_counts.push_back(int(t));
         p = *end == ',' ? end + 1 : end;
       }
     } else {
-      std::fprintf(stderr,
+      const bool help = std::strcmp(argv[i], "--help") == 0;
+      std::fprintf(help ? stdout : stderr,
                    "usage: bench_openblas [--min-seconds S (per measurement, default 1)] "
                    "[--rounds R (default 5)] [--threads LIST (default 1,2)] [--shape M,N,K (only "
                    "that one)] [--max-foreign F (default 0.1)]\n");
-      return std::strcmp(argv[i], "--help") == 0 ? 0 : 2;
+      return help ? 1 : 2;
     }
   }
-  const Status st = configure_kernels_from_environment();
-  if (!st.ok()) {
-    std::fprintf(stderr, "bench_openblas: %s\n", st.message().c_str());
-    return 2;
-  }
-  const char* coretype = std::getenv("OPENBLAS_CORETYPE");
-  std::printf("{\"bench\":\"info\",\"biornn\":\"%s\",\"openblas\":\"%s\",\"openblas_core\":\"%s\","
-              "\"OPENBLAS_CORETYPE\":\"%s\",\"min_seconds\":%g,\"rounds\":%d,\"max_foreign\":%.2f}\n",
-              kernel_summary().c_str(), openblas_get_config(), openblas_get_corename(),
-              coretype != nullptr ? coretype : "(unset)", min_seconds, rounds, max_foreign);
-  std::fflush(stdout);
+  return 0;
+}
 
-  std::vector<Row> rows;
-  Rng rng(7);
-  for (const Shape& s : kShapes) {
-    if (only_m > 0 && (s.m != only_m || s.n != only_n || s.k != only_k)) continue;
-    const bool ta = s.trans_a == Trans::kYes, tb = s.trans_b == Trans::kYes;
-    const Matrix a = random_matrix(ta ? s.k : s.m, ta ? s.m : s.k, rng);
-    const Matrix b = random_matrix(tb ? s.n : s.k, tb ? s.k : s.n, rng);
-    Matrix c_ours(s.m, s.n), c_theirs(s.m, s.n);
-    const double flops = 2.0 * s.m * double(s.n) * s.k;
-    for (int t : thread_counts) {
-      openblas_set_num_threads(t);
-      auto ours = [&] { gemm(s.trans_a, s.trans_b, real(1), a, b, real(0), c_ours, t); };
-      auto theirs = [&] { openblas_gemm(s, a, b, c_theirs); };
-      // A round whose blocks overlapped other processes' work (more than max_foreign of a
-      // core) is thrown away and run again, up to 4 × rounds attempts in all.
-      std::vector<double> t_ours, t_theirs;
-      int kept = 0, rejected = 0;
-      double worst_kept = 0;
-      for (int attempt = 0; kept < rounds && attempt < 4 * rounds; ++attempt) {
-        std::vector<double> round_ours, round_theirs;
-        const double f1 = time_block(ours, min_seconds / rounds, &round_ours);
-        const double f2 = time_block(theirs, min_seconds / rounds, &round_theirs);
-        const double foreign = std::max(f1, f2);
-        if (foreign > max_foreign && attempt + 1 < 4 * rounds) {
-          ++rejected;
-          continue;
-        }
-        ++kept;
-        worst_kept = std::max(worst_kept, foreign);
-        t_ours.insert(t_ours.end(), round_ours.begin(), round_ours.end());
-        t_theirs.insert(t_theirs.end(), round_theirs.begin(), round_theirs.end());
-      }
-      const double g_ours = flops / median(t_ours) * 1e-9;
-      const double g_theirs = flops / median(t_theirs) * 1e-9;
-      const double ratio = g_ours / g_theirs;
-      std::printf("{\"bench\":\"gemm_vs_openblas\",\"precision\":\"%s\",\"shape\":\"%s\",\"m\":%d,"
-                  "\"n\":%d,\"k\":%d,\"trans\":\"%s%s\",\"threads\":%d,\"biornn_gflops\":%.2f,"
-                  "\"openblas_gflops\":%.2f,\"ratio\":%.3f,\"biornn_best_gflops\":%.2f,"
-                  "\"openblas_best_gflops\":%.2f,\"target\":%.2f,\"calls\":%zu,"
-                  "\"rounds_rejected\":%d,\"foreign_load\":%.2f,\"max_rel_diff\":%.2e}\n",
-                  kPrecisionName, s.what, s.m, s.n, s.k, ta ? "T" : "N", tb ? "T" : "N", t,
-                  g_ours, g_theirs, ratio, flops / best(t_ours) * 1e-9,
-                  flops / best(t_theirs) * 1e-9, s.target, t_ours.size(), rejected, worst_kept,
-                  relative_difference(c_ours, c_theirs));
-      std::fflush(stdout);
-      if (s.target > 0) rows.push_back({&s, t, ratio});
+struct Comparison {
+  std::vector<double> ours, theirs;  // seconds per call
+  int rejected = 0;
+  double worst_kept_foreign = 0;
+};
+
+// Alternating rounds of biornn and OpenBLAS calls; a round during which other processes used
+// more than max_foreign of a core is thrown away and run again, up to 4 × rounds attempts.
+template <class Ours, class Theirs>
+Comparison compare(Ours ours, Theirs theirs, const Options& o) {
+  Comparison c;
+  const int attempts = 4 * o.rounds;
+  for (int attempt = 0, kept = 0; kept < o.rounds && attempt < attempts; ++attempt) {
+    std::vector<double> round_ours, round_theirs;
+    const double f1 = time_block(ours, o.min_seconds / o.rounds, &round_ours);
+    const double f2 = time_block(theirs, o.min_seconds / o.rounds, &round_theirs);
+    const double foreign = std::max(f1, f2);
+    if (foreign > o.max_foreign && attempt + 1 < attempts) {
+      ++c.rejected;
+      continue;
     }
+    ++kept;
+    c.worst_kept_foreign = std::max(c.worst_kept_foreign, foreign);
+    c.ours.insert(c.ours.end(), round_ours.begin(), round_ours.end());
+    c.theirs.insert(c.theirs.end(), round_theirs.begin(), round_theirs.end());
   }
+  return c;
+}
 
+struct Row {
+  const Shape* shape;
+  int threads;
+  double ratio;
+};
+
+void print_summary(const std::vector<Row>& rows) {
   std::fprintf(stderr, "\nacceptance (biornn %s / OpenBLAS %s, median GFLOP/s):\n",
                gemm_kernel_name(active_gemm_kernel()), openblas_get_corename());
   int failed = 0;
@@ -254,5 +235,55 @@ int main(int argc, char** argv) {
                  ok ? "ok" : "BELOW TARGET");
   }
   std::fprintf(stderr, "%d of %zu acceptance ratios below target\n", failed, rows.size());
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Options o;
+  if (const int status = parse_options(argc, argv, &o)) return status == 1 ? 0 : status;
+  const Status st = configure_kernels_from_environment();
+  if (!st.ok()) {
+    std::fprintf(stderr, "bench_openblas: %s\n", st.message().c_str());
+    return 2;
+  }
+  const char* coretype = std::getenv("OPENBLAS_CORETYPE");
+  std::printf("{\"bench\":\"info\",\"biornn\":\"%s\",\"openblas\":\"%s\",\"openblas_core\":\"%s\","
+              "\"OPENBLAS_CORETYPE\":\"%s\",\"min_seconds\":%g,\"rounds\":%d,\"max_foreign\":%.2f}\n",
+              kernel_summary().c_str(), openblas_get_config(), openblas_get_corename(),
+              coretype != nullptr ? coretype : "(unset)", o.min_seconds, o.rounds, o.max_foreign);
+  std::fflush(stdout);
+
+  std::vector<Row> rows;
+  Rng rng(7);
+  for (const Shape& s : kShapes) {
+    if (o.only_m > 0 && (s.m != o.only_m || s.n != o.only_n || s.k != o.only_k)) continue;
+    const bool ta = s.trans_a == Trans::kYes, tb = s.trans_b == Trans::kYes;
+    const Matrix a = random_matrix(ta ? s.k : s.m, ta ? s.m : s.k, rng);
+    const Matrix b = random_matrix(tb ? s.n : s.k, tb ? s.k : s.n, rng);
+    Matrix c_ours(s.m, s.n), c_theirs(s.m, s.n);
+    const double flops = 2.0 * s.m * double(s.n) * s.k;
+    for (int t : o.thread_counts) {
+      openblas_set_num_threads(t);
+      const Comparison c = compare(
+          [&] { gemm(s.trans_a, s.trans_b, real(1), a, b, real(0), c_ours, t); },
+          [&] { openblas_gemm(s, a, b, c_theirs); }, o);
+      const double g_ours = flops / median(c.ours) * 1e-9;
+      const double g_theirs = flops / median(c.theirs) * 1e-9;
+      const double ratio = g_ours / g_theirs;
+      std::printf("{\"bench\":\"gemm_vs_openblas\",\"precision\":\"%s\",\"shape\":\"%s\",\"m\":%d,"
+                  "\"n\":%d,\"k\":%d,\"trans\":\"%s%s\",\"threads\":%d,\"biornn_gflops\":%.2f,"
+                  "\"openblas_gflops\":%.2f,\"ratio\":%.3f,\"biornn_best_gflops\":%.2f,"
+                  "\"openblas_best_gflops\":%.2f,\"target\":%.2f,\"calls\":%zu,"
+                  "\"rounds_rejected\":%d,\"foreign_load\":%.2f,\"max_rel_diff\":%.2e}\n",
+                  kPrecisionName, s.what, s.m, s.n, s.k, ta ? "T" : "N", tb ? "T" : "N", t,
+                  g_ours, g_theirs, ratio, flops / best(c.ours) * 1e-9,
+                  flops / best(c.theirs) * 1e-9, s.target, c.ours.size(), c.rejected,
+                  c.worst_kept_foreign, relative_difference(c_ours, c_theirs));
+      std::fflush(stdout);
+      if (s.target > 0) rows.push_back({&s, t, ratio});
+    }
+  }
+  print_summary(rows);
   return 0;
 }

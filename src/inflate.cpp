@@ -336,7 +336,7 @@ Status read_dynamic_codes(BitReader& br, Huffman& lit, Huffman& dist, const Cont
   if (const char* why = build_huffman(lengths_code, code_length_lengths, 19))
     return corrupt_at(c, header_at, std::string("the code-length code is ") + why);
   const int total = hlit + hdist;
-  uint8_t lengths[286 + 32];
+  uint8_t lengths[286 + 32] = {0};
   Status error;
   for (int n = 0; n < total;) {
     br.refill();

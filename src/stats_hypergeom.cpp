@@ -36,11 +36,21 @@ namespace {
 // which also ties the table to the series at the seam k = 15 → 16.
 constexpr double kStirlingErrorTable[16] = {
     0.0,  // k = 0 is never used: every caller handles the end-points x = 0 and x = m itself
-    0.0810614667953272582197,  0.0413406959554092940938,  0.0276779256849983391488,
-    0.0207906721037650931115,  0.0166446911898211921632,  0.0138761288230707479987,
-    0.0118967099458917700951,  0.0104112652619720964975,  0.00925546218271273291773,
-    0.00833056343336287125647, 0.00757367548795184079497, 0.00694284010720952986566,
-    0.00640899418800420706844, 0.00595137011275884773562, 0.00555473355196280137104,
+    0.0810614667953272582197,
+    0.0413406959554092940938,
+    0.0276779256849983391488,
+    0.0207906721037650931115,
+    0.0166446911898211921632,
+    0.0138761288230707479987,
+    0.0118967099458917700951,
+    0.0104112652619720964975,
+    0.00925546218271273291773,
+    0.00833056343336287125647,
+    0.00757367548795184079497,
+    0.00694284010720952986566,
+    0.00640899418800420706844,
+    0.00595137011275884773562,
+    0.00555473355196280137104,
 };
 
 }  // namespace
@@ -58,7 +68,8 @@ double stirling_error_series(double x) {
   // The first omitted term, 1/(156·x¹³), is below 6e-18 for x ≥ 15.
   const double r2 = 1.0 / (x * x);
   return (1.0 / 12 -
-          (1.0 / 360 - (1.0 / 1260 - (1.0 / 1680 - (1.0 / 1188 - 691.0 / 360360 * r2) * r2) * r2) * r2) *
+          (1.0 / 360 -
+           (1.0 / 1260 - (1.0 / 1680 - (1.0 / 1188 - 691.0 / 360360 * r2) * r2) * r2) * r2) *
               r2) /
          x;
 }
@@ -139,9 +150,8 @@ double log_binomial_term(int64_t x, int64_t m, double mp, double mq) {
   if (x == 0) return -(binomial_deviance(double(m), mq) + mp);
   if (x == m) return -(binomial_deviance(double(m), mp) + mq);
   const double xd = double(x), yd = double(m - x);
-  return stirling_error(m) - stirling_error(x) - stirling_error(m - x) -
-         binomial_deviance(xd, mp) - binomial_deviance(yd, mq) +
-         0.5 * std::log(double(m) / (kTwoPi * xd * yd));
+  return stirling_error(m) - stirling_error(x) - stirling_error(m - x) - binomial_deviance(xd, mp) -
+         binomial_deviance(yd, mq) + 0.5 * std::log(double(m) / (kTwoPi * xd * yd));
 }
 
 // One distribution with its support, mode and the x-independent parts of ln P precomputed.
@@ -156,16 +166,18 @@ class Hypergeom {
     failures_mp_ = double(M - K) * p;
     failures_mq_ = double(M - K) * q;
     // ln b(n; M, n/M): x equals the mean, so both deviances are 0.
-    log_denominator_ = (n == 0 || n == M) ? 0.0
-                                          : stirling_error(M) - stirling_error(n) - stirling_error(M - n) +
-                                                0.5 * std::log(double(M) / (kTwoPi * double(n) * double(M - n)));
+    log_denominator_ = (n == 0 || n == M)
+                           ? 0.0
+                           : stirling_error(M) - stirling_error(n) - stirling_error(M - n) +
+                                 0.5 * std::log(double(M) / (kTwoPi * double(n) * double(M - n)));
   }
 
   HypergeomSupport support() const { return support_; }
   bool in_support(int64_t x) const { return x >= support_.lo && x <= support_.hi; }
 
   int64_t mode() const {
-    // pmf(x)/pmf(x − 1) = (K − x + 1)(n − x + 1)/(x·(M − K − n + x)) ≥ 1  ⇔  x·(M + 2) ≤ (K + 1)(n + 1),
+    // pmf(x)/pmf(x − 1) = (K − x + 1)(n − x + 1)/(x·(M − K − n + x)) ≥ 1
+    //   ⇔  x·(M + 2) ≤ (K + 1)(n + 1),
     // so the mode is floor((K + 1)(n + 1)/(M + 2)). A double estimate, corrected exactly.
     const auto rises_to = [&](int64_t x) {  // pmf(x) ≥ pmf(x − 1)
       return !product_less(uint64_t(K_ + 1), uint64_t(n_ + 1), uint64_t(x), uint64_t(M_ + 2));
@@ -200,10 +212,12 @@ class Hypergeom {
   // ≤ 4.4e-16 relative per step), re-anchored to the directly evaluated pmf every
   // kReanchorEvery steps so that the drift never exceeds ~1.4e-14. The pmf is log-concave (the
   // ratio decreases in x), so once a step shrinks the term by r < 1 the rest of that side is
-  // at most t·r/(1 − r), and the walk stops when that is below 2⁻⁶⁴ of the sum. The side
-  // towards the range's fixed end (lo for the cdf, hi for the sf) is summed first: moving x
-  // then only appends terms to the same sequence of additions, so cdf and sf are exactly
-  // monotone in x.
+  // at most t·r/(1 − r), and the walk stops when that is below 2⁻⁶⁴ of the sum.
+  // Monotone in x: while the anchor is the mode, the side towards the range's fixed end (lo
+  // for the cdf, hi for the sf) is summed first, so moving x only appends terms to the same
+  // sequence of additions — exactly monotone. While the anchor is x itself (x in the small
+  // tail), one step of x changes the sum by at least 1/(x − lo + 1) of itself (the new term
+  // is the largest), far more than its ~1e-14 rounding error.
   struct Sum {
     double log_anchor;
     double scaled;
@@ -217,7 +231,8 @@ class Hypergeom {
       int64_t steps = 0;
       for (int64_t x = anchor + step; step > 0 ? x <= to : x >= to; x += step) {
         const double ratio = step > 0 ? ratio_up(x - 1) : ratio_down(x + 1);
-        t = (++steps % kReanchorEvery == 0) ? std::exp(log_pmf_in_support(x) - log_anchor) : t * ratio;
+        t = (++steps % kReanchorEvery == 0) ? std::exp(log_pmf_in_support(x) - log_anchor)
+                                            : t * ratio;
         sum += t;
         if (ratio < 1 && t * ratio <= kNegligible * sum * (1 - ratio)) break;
       }
@@ -252,7 +267,9 @@ double probability_of(const Hypergeom::Sum& s) {
 
 }  // namespace
 
-HypergeomSupport hypergeom_support(int64_t M, int64_t K, int64_t n) { return Hypergeom(M, K, n).support(); }
+HypergeomSupport hypergeom_support(int64_t M, int64_t K, int64_t n) {
+  return Hypergeom(M, K, n).support();
+}
 
 int64_t hypergeom_mode(int64_t M, int64_t K, int64_t n) { return Hypergeom(M, K, n).mode(); }
 
@@ -315,10 +332,10 @@ double topprob_mst_overlap_bound(const std::vector<double>& p_sorted_desc, int64
                    std::to_string(n));
   const int64_t entries = n * n;
   const int64_t count = int64_t(p_sorted_desc.size());
-  BIORNN_CHECK(count <= entries, "topprob_mst_overlap_bound: " + std::to_string(count) +
-                                     " keep probabilities for an N×N matrix with N = " +
-                                     std::to_string(n) + " (at most N² = " +
-                                     std::to_string(entries) + ")");
+  BIORNN_CHECK(count <= entries,
+               "topprob_mst_overlap_bound: " + std::to_string(count) +
+                   " keep probabilities for an N×N matrix with N = " + std::to_string(n) +
+                   " (at most N² = " + std::to_string(entries) + ")");
   for (int64_t k = 0; k < count; ++k) {
     const double p = p_sorted_desc[size_t(k)];
     BIORNN_CHECK(p >= 0 && p <= 1, "topprob_mst_overlap_bound: keep probability #" +
@@ -326,7 +343,8 @@ double topprob_mst_overlap_bound(const std::vector<double>& p_sorted_desc, int64
                                        ", outside [0, 1]");
     BIORNN_CHECK(k == 0 || p <= p_sorted_desc[size_t(k - 1)],
                  "topprob_mst_overlap_bound: keep probabilities must be sorted by descending "
-                 "|w| (non-increasing), but #" + std::to_string(k + 1) + " > #" + std::to_string(k));
+                 "|w| (non-increasing), but #" +
+                     std::to_string(k + 1) + " > #" + std::to_string(k));
   }
   // Terms with k > max(3, N) are bounded by 0; the top three always count in full.
   const int64_t last = std::min(count, std::max<int64_t>(3, n));

@@ -30,23 +30,23 @@ constexpr double kInf = std::numeric_limits<double>::infinity();
 // ---- regularized incomplete beta -------------------------------------------------------------
 
 // 1/(1 + d₁/(1 + d₂/(1 + …))) with (DLMF 8.17.22)
-//   d_{2m+1} = −(a + m)(a + b + m)·x / ((a + 2m)(a + 2m + 1)),  d_{2m} = m(b − m)·x / ((a + 2m − 1)(a + 2m)),
+//   d_{2m+1} = −(a + m)(a + b + m)·x / ((a + 2m)(a + 2m + 1)),
+//   d_{2m}   = m(b − m)·x / ((a + 2m − 1)(a + 2m)),
 // by the modified Lentz method: the convergents' ratios C and D are updated directly, and a
 // zero denominator is nudged to `tiny` instead of dividing by it. NaN if 10000 terms do not
 // converge (which the caller's choice x < (a + 1)/(a + b + 2) prevents for a, b ≲ 10⁷).
-double beta_continued_fraction(double a, double b, double x, double y) {
+double beta_continued_fraction(double a, double b, double x) {
   constexpr double tiny = 1e-300;
   constexpr double tolerance = 4 * std::numeric_limits<double>::epsilon();
   double f = 1.0, c = 1.0, d = 0.0;
   for (int j = 1; j <= 10000; ++j) {
     const int m = j / 2;
-    const double dj = (j % 2 == 1)
-                          ? -(a + m) * (a + b + m) * x / ((a + 2 * m) * (a + 2 * m + 1))
-                          : m * (b - m) * x / ((a + 2 * m - 1) * (a + 2 * m));
+    const double dj = (j % 2 == 1) ? -(a + m) * (a + b + m) * x / ((a + 2 * m) * (a + 2 * m + 1))
+                                   : m * (b - m) * x / ((a + 2 * m - 1) * (a + 2 * m));
     d = 1.0 + dj * d;
     if (std::fabs(d) < tiny) d = tiny;
     d = 1.0 / d;
-    c = j == 1 ? (1.0 - b + y * (a + b)) / (a + 1) : 1.0 + dj / c;
+    c = 1.0 + dj / c;
     if (std::fabs(c) < tiny) c = tiny;
     const double delta = c * d;
     f *= delta;
@@ -60,17 +60,20 @@ double beta_continued_fraction(double a, double b, double x, double y) {
 // Stirling's formula ln Γ(x) = (x − ½)·ln x − x + ½·ln 2π + δ(x) the large parts cancel
 // analytically instead:
 //   ln Γ(x) − ln Γ(x + y) = −(x − ½)·log1p(y/x) − y·ln(x + y) + y + δ(x) − δ(x + y),
-//   ln B(a, b) = ½·ln 2π − ½·ln(a + b) − (a − ½)·log1p(b/a) − (b − ½)·log1p(a/b) + δ(a) + δ(b) − δ(a + b).
+//   ln B(a, b) = ½·ln 2π − ½·ln(a + b) − (a − ½)·log1p(b/a) − (b − ½)·log1p(a/b)
+//                + δ(a) + δ(b) − δ(a + b).
 double log_beta(double a, double b) {
   constexpr double kHalfLog2Pi = 0.91893853320467274178032973640562;
   const double small = std::min(a, b), big = std::max(a, b);
   if (big < 15) return std::lgamma(a) + std::lgamma(b) - std::lgamma(a + b);
   using stats_detail::stirling_error_series;
   if (small < 15)
-    return std::lgamma(small) - (big - 0.5) * std::log1p(small / big) - small * std::log(big + small) + small +
-           stirling_error_series(big) - stirling_error_series(big + small);
-  return kHalfLog2Pi - 0.5 * std::log(a + b) - (a - 0.5) * std::log1p(b / a) - (b - 0.5) * std::log1p(a / b) +
-         stirling_error_series(a) + stirling_error_series(b) - stirling_error_series(a + b);
+    return std::lgamma(small) - (big - 0.5) * std::log1p(small / big) -
+           small * std::log(big + small) + small + stirling_error_series(big) -
+           stirling_error_series(big + small);
+  return kHalfLog2Pi - 0.5 * std::log(a + b) - (a - 0.5) * std::log1p(b / a) -
+         (b - 0.5) * std::log1p(a / b) + stirling_error_series(a) + stirling_error_series(b) -
+         stirling_error_series(a + b);
 }
 
 // I_x(a, b) from x, y = 1 − x and their logarithms, all supplied accurately by the caller: x
@@ -89,7 +92,7 @@ double incomplete_beta(double a, double b, double x, double y, double log_x, dou
     std::swap(log_x, log_y);
   }
   const double front = std::exp(a * log_x + b * log_y - log_beta(a, b)) / a;
-  const double value = front * beta_continued_fraction(a, b, x, y);
+  const double value = front * beta_continued_fraction(a, b, x);
   return reflect ? 1.0 - value : value;
 }
 
@@ -117,7 +120,8 @@ void check_rankable(const std::vector<double>& v, const char* name) {
 }
 
 // counts[u] = number of the C(m + n, m) orderings of m a's and n b's (distinct values) in which
-// U_a = u, for u = 0..m·n: the coefficients of [m + n choose m]_q = Π_{i=1..m} (1 − q^(n+i))/(1 − q^i).
+// U_a = u, for u = 0..m·n: the coefficients of the Gaussian binomial
+//   [m + n choose m]_q = Π_{i=1..m} (1 − q^(n+i)) / (1 − q^i).
 // Each factor is applied as one multiplication and one exact polynomial division; every
 // intermediate is bounded by C(m + n, m) in magnitude, so int64 is exact for m + n ≤ 60.
 std::vector<int64_t> mann_whitney_null_counts(int64_t m, int64_t n) {
@@ -127,8 +131,9 @@ std::vector<int64_t> mann_whitney_null_counts(int64_t m, int64_t n) {
   int64_t degree = 0;
   for (int64_t i = 1; i <= m; ++i) {
     const int64_t shift = n + i;
-    for (int64_t j = degree + shift; j >= shift; --j) c[size_t(j)] -= c[size_t(j - shift)];  // ·(1 − q^(n+i))
-    for (int64_t j = i; j <= degree + shift; ++j) c[size_t(j)] += c[size_t(j - i)];          // ÷(1 − q^i)
+    for (int64_t j = degree + shift; j >= shift; --j)
+      c[size_t(j)] -= c[size_t(j - shift)];  // ·(1 − q^(n+i))
+    for (int64_t j = i; j <= degree + shift; ++j) c[size_t(j)] += c[size_t(j - i)];  // ÷(1 − q^i)
     degree += n;
   }
   c.resize(size_t(m * n + 1));
@@ -137,12 +142,13 @@ std::vector<int64_t> mann_whitney_null_counts(int64_t m, int64_t n) {
 
 }  // namespace
 
-// ---- Student's t ---------------------------------------------------------------------------------
+// ---- Student's t --------------------------------------------------------------------------------
 
 double regularized_incomplete_beta(double a, double b, double x) {
   BIORNN_CHECK(a > 0 && b > 0 && x >= 0 && x <= 1,
-               "regularized_incomplete_beta(a = " + std::to_string(a) + ", b = " + std::to_string(b) +
-                   ", x = " + std::to_string(x) + "): needs a > 0, b > 0, 0 <= x <= 1");
+               "regularized_incomplete_beta(a = " + std::to_string(a) +
+                   ", b = " + std::to_string(b) + ", x = " + std::to_string(x) +
+                   "): needs a > 0, b > 0, 0 <= x <= 1");
   const double y = 1.0 - x;  // exact for x ≥ ½ (Sterbenz); for smaller x, y's rounding is harmless
   const double log_x = x < 0.5 ? std::log(x) : std::log1p(-y);
   const double log_y = y < 0.5 ? std::log(y) : std::log1p(-x);
@@ -161,7 +167,8 @@ double student_t_two_sided_p(double t, double df) {
   // from a rounded x (whose rounding alone would cost df·ε, 1e-10 at df = 10⁶). When q
   // overflows, x underflows although p (≈ x^(df/2)) may not: then ln x = −ln q.
   const double q = (at / df) * at;
-  if (std::isinf(q)) return incomplete_beta(0.5 * df, 0.5, 0.0, 1.0, -(std::log(at / df) + std::log(at)), 0.0);
+  if (std::isinf(q))
+    return incomplete_beta(0.5 * df, 0.5, 0.0, 1.0, -(std::log(at / df) + std::log(at)), 0.0);
   const double x = 1 / (1 + q), y = q / (1 + q);
   const double log_y = y < 0.5 ? std::log(y) : std::log1p(-x);
   return incomplete_beta(0.5 * df, 0.5, x, y, -std::log1p(q), log_y);
@@ -172,7 +179,7 @@ double student_t_sf(double t, double df) {
   return t >= 0 ? 0.5 * two_sided : 1.0 - 0.5 * two_sided;  // NaN stays NaN
 }
 
-// ---- Welch ---------------------------------------------------------------------------------------
+// ---- Welch --------------------------------------------------------------------------------------
 
 WelchResult welch_t_test(const std::vector<double>& a, const std::vector<double>& b) {
   BIORNN_CHECK(a.size() >= 2 && b.size() >= 2,
@@ -193,7 +200,7 @@ WelchResult welch_t_test(const std::vector<double>& a, const std::vector<double>
   return {t, df, student_t_two_sided_p(t, df)};
 }
 
-// ---- Mann–Whitney --------------------------------------------------------------------------------
+// ---- Mann–Whitney -------------------------------------------------------------------------------
 
 MannWhitneyResult mann_whitney_u(const std::vector<double>& a, const std::vector<double>& b,
                                  MannWhitneyMethod method) {
@@ -225,15 +232,16 @@ MannWhitneyResult mann_whitney_u(const std::vector<double>& a, const std::vector
   const double pairs = double(na) * double(nb), mu = 0.5 * pairs, n = double(total);
   const double var = pairs / 12.0 * ((n + 1) - tie_term / (n * (n - 1)));
   const double deviation = std::fabs(result.u - mu) - 0.5;  // continuity correction
-  result.z = var > 0 && deviation > 0 ? std::copysign(deviation / std::sqrt(var), result.u - mu) : 0.0;
+  result.z =
+      var > 0 && deviation > 0 ? std::copysign(deviation / std::sqrt(var), result.u - mu) : 0.0;
 
   const bool exact_possible = !ties && total <= kMannWhitneyExactMaxTotal;
   BIORNN_CHECK(method != MannWhitneyMethod::kExact || exact_possible,
                "mann_whitney_u: the exact method needs no ties and n_a + n_b <= " +
-                   std::to_string(kMannWhitneyExactMaxTotal) + " (got n_a + n_b = " +
-                   std::to_string(total) + (ties ? ", with ties)" : ")"));
-  result.exact = method == MannWhitneyMethod::kExact ||
-                 (method == MannWhitneyMethod::kAuto && exact_possible);
+                   std::to_string(kMannWhitneyExactMaxTotal) +
+                   " (got n_a + n_b = " + std::to_string(total) + (ties ? ", with ties)" : ")"));
+  result.exact =
+      method == MannWhitneyMethod::kExact || (method == MannWhitneyMethod::kAuto && exact_possible);
   if (result.exact) {
     // U is an integer here (no ties); the null distribution is symmetric about mu, so the
     // two-sided p is twice the lower tail at the smaller of U_a and U_b.
@@ -248,7 +256,7 @@ MannWhitneyResult mann_whitney_u(const std::vector<double>& a, const std::vector
   return result;
 }
 
-// ---- Holm ------------------------------------------------------------------------------------------
+// ---- Holm ---------------------------------------------------------------------------------------
 
 std::vector<double> holm_adjust(const std::vector<double>& p_values) {
   const size_t m = p_values.size();

@@ -173,7 +173,7 @@ TEST_CASE("top-prob favours large weights: kept weights are larger on average th
 TEST_CASE("block-wise pruning follows the table, removes density-0 blocks, and blocks draw independently") {
   PopulationTable t;
   t.names = {"E", "I", "V"};
-  t.sizes = {60, 25, 15};
+  t.sizes = {60, 24, 16};  // no block's target count lands on x.5, where rounding would depend on precision
   t.density = Matrix::from_rows({{0.3, 0.0, 0.5}, {1.0, 0.2, 0.1}, {0.05, 0.6, 0.0}});
   REQUIRE(check_population_table(t, 100, 100, "table").ok());
   Rng wr(15);
@@ -187,15 +187,15 @@ TEST_CASE("block-wise pruning follows the table, removes density-0 blocks, and b
     CHECK(r.stats.kept == std::llround(r.target_density * double(r.stats.entries)));
   }
   for (int32_t i = 0; i < 60; ++i)
-    for (int32_t j = 60; j < 85; ++j) CHECK_FALSE(m(i, j));  // E ← I has density 0
+    for (int32_t j = 60; j < 84; ++j) CHECK_FALSE(m(i, j));  // E ← I has density 0
   // Changing the weights of one block leaves every other block's mask as it was.
   Matrix w2 = w;
-  for (int32_t i = 60; i < 85; ++i)
+  for (int32_t i = 60; i < 84; ++i)
     for (int32_t j = 0; j < 60; ++j) w2(i, j) *= real(-2);
   const Mask m2 = prune_blocks(PruneMethod::kTopProb, w2, t, 99, nullptr, true);
   for (int32_t i = 0; i < 100; ++i)
     for (int32_t j = 0; j < 100; ++j) {
-      const bool changed_block = i >= 60 && i < 85 && j < 60;
+      const bool changed_block = i >= 60 && i < 84 && j < 60;
       if (!changed_block) REQUIRE(m(i, j) == m2(i, j));
     }
 }

@@ -22,7 +22,8 @@ TEST_CASE("the normal cdf and sf are each accurate on their own side, far into t
   CHECK(normal_cdf(0.0) == 0.5);
   CHECK(normal_sf(0.0) == 0.5);
   CHECK(normal_cdf(1.959963984540054) == doctest::Approx(0.975).epsilon(1e-15));
-  for (double z : {-3.0, -0.5, 0.25, 2.0}) CHECK(normal_cdf(z) + normal_sf(z) == doctest::Approx(1.0).epsilon(1e-15));
+  for (double z : {-3.0, -0.5, 0.25, 2.0})
+    CHECK(normal_cdf(z) + normal_sf(z) == doctest::Approx(1.0).epsilon(1e-15));
   // Twin for the tail: the asymptotic (Mills-ratio) series
   //   sf(z) = φ(z)/z · (1 − 1/z² + 3/z⁴ − 15/z⁶ + …),
   // truncated after 10 terms: the first omitted term, 19!!/z²⁰, is < 1e-17 for z ≥ 20.
@@ -33,7 +34,8 @@ TEST_CASE("the normal cdf and sf are each accurate on their own side, far into t
       series += term;
       term *= -(2 * k + 1) / (z * z);
     }
-    const double want = std::exp(-0.5 * z * z) / (z * std::sqrt(2 * 3.14159265358979323846)) * series;
+    const double want =
+        std::exp(-0.5 * z * z) / (z * std::sqrt(2 * 3.14159265358979323846)) * series;
     INFO("z = " << z);
     CHECK(std::fabs(normal_sf(z) - want) <= 2 * z * z * 2.220446049250313e-16 * want);
     CHECK(normal_cdf(-z) == normal_sf(z));

@@ -16,6 +16,7 @@
 #include "doctest/doctest.h"
 
 #include <algorithm>
+#include <array>
 #include <cfloat>
 #include <cmath>
 #include <cstdint>
@@ -50,7 +51,8 @@ struct Pascal {
   explicit Pascal(int top) : c(size_t(top + 1)) {
     for (int m = 0; m <= top; ++m) {
       c[size_t(m)].assign(size_t(m + 1), 1);
-      for (int k = 1; k < m; ++k) c[size_t(m)][size_t(k)] = c[size_t(m - 1)][size_t(k - 1)] + c[size_t(m - 1)][size_t(k)];
+      for (int k = 1; k < m; ++k)
+        c[size_t(m)][size_t(k)] = c[size_t(m - 1)][size_t(k - 1)] + c[size_t(m - 1)][size_t(k)];
     }
   }
   uint64_t operator()(int64_t m, int64_t k) const {
@@ -93,17 +95,21 @@ void compare_with_exact(const Pascal& C, int64_t M, int64_t K, int64_t n, Accura
 
 }  // namespace
 
-TEST_CASE("the Stirling-error table and series satisfy the exact recurrence δ(k) − δ(k+1) = (k+½)·ln(1+1/k) − 1") {
+TEST_CASE(
+    "the Stirling-error table and series satisfy the exact recurrence δ(k) − δ(k+1) = "
+    "(k+½)·ln(1+1/k) − 1") {
   // Each tabulated δ is within half an ulp of 0.08 (7e-18); the series' truncation is < 2e-18;
   // the right-hand side is formed in long double (cancellation costs ~4 of its ulps).
   const double tolerance = 3e-17 + 4 * double(std::numeric_limits<long double>::epsilon());
   for (int64_t k = 1; k <= 40; ++k) {
     const long double rhs = (k + 0.5L) * std::log1p(1.0L / k) - 1.0L;
     INFO("k = " << k);
-    CHECK(std::fabs(stats_detail::stirling_error(k) - stats_detail::stirling_error(k + 1) - double(rhs)) <= tolerance);
+    CHECK(std::fabs(stats_detail::stirling_error(k) - stats_detail::stirling_error(k + 1) -
+                    double(rhs)) <= tolerance);
   }
   // Far out, δ(k) ≈ 1/(12k).
-  CHECK(stats_detail::stirling_error(2073600) == doctest::Approx(1.0 / (12.0 * 2073600)).epsilon(1e-12));
+  CHECK(stats_detail::stirling_error(2073600) ==
+        doctest::Approx(1.0 / (12.0 * 2073600)).epsilon(1e-12));
   CHECK_THROWS_AS(stats_detail::stirling_error(0), ContractViolation);
 }
 
@@ -138,7 +144,9 @@ TEST_CASE("hypergeometric pmf, cdf and sf equal exact integer ratios for every c
   CHECK(acc.sf <= kRelTolerance);
 }
 
-TEST_CASE("the MST-overlap baseline at N = 1440 matches a long-double recurrence over the whole support") {
+TEST_CASE(
+    "the MST-overlap baseline at N = 1440 matches a long-double recurrence over the whole "
+    "support") {
   // M = N², K = 2N − 1 tree edges, n = (1 − s)·N² entries kept, for s = 0.9 and s = 0.1.
   const int64_t N = 1440, M = N * N, K = 2 * N - 1;
   for (int64_t n : {M / 10, 9 * (M / 10)}) {
@@ -148,9 +156,11 @@ TEST_CASE("the MST-overlap baseline at N = 1440 matches a long-double recurrence
     std::vector<long double> r(static_cast<size_t>(size));
     r[size_t(mode - s.lo)] = 1;
     for (int64_t x = mode; x < s.hi; ++x)
-      r[size_t(x + 1 - s.lo)] = r[size_t(x - s.lo)] * ((long double)((K - x) * (n - x)) / ((x + 1) * (M - K - n + x + 1)));
+      r[size_t(x + 1 - s.lo)] = r[size_t(x - s.lo)] * ((long double)((K - x) * (n - x)) /
+                                                       ((x + 1) * (M - K - n + x + 1)));
     for (int64_t x = mode; x > s.lo; --x)
-      r[size_t(x - 1 - s.lo)] = r[size_t(x - s.lo)] * ((long double)(x * (M - K - n + x)) / ((K - x + 1) * (n - x + 1)));
+      r[size_t(x - 1 - s.lo)] =
+          r[size_t(x - s.lo)] * ((long double)(x * (M - K - n + x)) / ((K - x + 1) * (n - x + 1)));
     // Tail sums of the twin, each accumulated from its small end.
     std::vector<long double> below(static_cast<size_t>(size)), above(static_cast<size_t>(size));
     long double acc = 0;
@@ -161,7 +171,8 @@ TEST_CASE("the MST-overlap baseline at N = 1440 matches a long-double recurrence
       acc += r[size_t(i)];
     }
     const long double total = below[size_t(size - 1)];
-    const double twin_error = 2.0 * double(size) * double(std::numeric_limits<long double>::epsilon());
+    const double twin_error =
+        2.0 * double(size) * double(std::numeric_limits<long double>::epsilon());
     const double tolerance = kRelTolerance + twin_error;
 
     // Where P is a normal double, |Δ ln P| is the relative error of P and must meet the
@@ -198,16 +209,19 @@ TEST_CASE("the MST-overlap baseline at N = 1440 matches a long-double recurrence
       if (x < s.hi) record(normal.sf, deep.sf, log_sf, above[i]);
     }
     INFO("n = " << n << ": max relative error of P: pmf " << normal.pmf << ", cdf " << normal.cdf
-                << ", sf " << normal.sf << " (tolerance " << tolerance << "); of ln P below 1e-308: pmf "
-                << deep.pmf << ", cdf " << deep.cdf << ", sf " << deep.sf);
+                << ", sf " << normal.sf << " (tolerance " << tolerance
+                << "); of ln P below 1e-308: pmf " << deep.pmf << ", cdf " << deep.cdf << ", sf "
+                << deep.sf);
     CHECK(std::max({normal.pmf, normal.cdf, normal.sf}) <= tolerance);
     CHECK(std::max({deep.pmf, deep.cdf, deep.sf}) <= 8 * DBL_EPSILON);
     CHECK(std::fabs(pmf_sum - 1.0) <= kRelTolerance);
     // The paper's expectation (2N − 1)(1 − s) is the mean; the variance matches its moment sum.
-    CHECK(hypergeom_mean(M, K, n) == doctest::Approx(double(K) * double(n) / double(M)).epsilon(1e-15));
+    CHECK(hypergeom_mean(M, K, n) ==
+          doctest::Approx(double(K) * double(n) / double(M)).epsilon(1e-15));
     long double second = 0;
-    const long double mean = (long double)(K) * n / M;
-    for (int64_t x = s.lo; x <= s.hi; ++x) second += (x - mean) * (x - mean) * r[size_t(x - s.lo)] / total;
+    const long double mean = (long double)(K)*n / M;
+    for (int64_t x = s.lo; x <= s.hi; ++x)
+      second += (x - mean) * (x - mean) * r[size_t(x - s.lo)] / total;
     CHECK(hypergeom_var(M, K, n) == doctest::Approx(double(second)).epsilon(1e-12));
   }
 }
@@ -281,38 +295,58 @@ TEST_CASE("invalid hypergeometric parameters are contract violations naming the 
 
 namespace {
 
-int find_root(std::vector<int>& parent, int v) {
-  while (parent[size_t(v)] != v) v = parent[size_t(v)] = parent[size_t(parent[size_t(v)])];
-  return v;
+// Union-find over the 2N ≤ 8 vertices of the bipartite graph (rows 0..N−1, columns N..2N−1),
+// small enough to copy by value at each level of the enumeration.
+struct Forest {
+  std::array<int, 8> parent{};
+  int find(int v) {
+    while (parent[size_t(v)] != v) v = parent[size_t(v)];
+    return v;
+  }
+};
+
+// Places rank `rank` (0 = largest |w|) in every free cell, runs Kruskal's step for it, and
+// recurses; once the tree has all 2N − 1 edges no later rank can join it, so the remaining
+// (N² − rank − 1)! placements are counted at once. in_tree[k] counts placements with rank k in
+// the tree.
+void enumerate_placements(int N, int rank, uint32_t used, Forest forest, int edges,
+                          const std::vector<double>& factorial, std::vector<double>& in_tree) {
+  const int entries = N * N;
+  for (int cell = 0; cell < entries; ++cell) {
+    if ((used >> cell) & 1u) continue;
+    Forest next = forest;
+    const int a = next.find(cell / N), b = next.find(N + cell % N);
+    if (a == b) {
+      if (rank + 1 < entries)
+        enumerate_placements(N, rank + 1, used | (1u << cell), next, edges, factorial, in_tree);
+      continue;
+    }
+    next.parent[size_t(a)] = b;
+    in_tree[size_t(rank)] += factorial[size_t(entries - rank - 1)];
+    if (edges + 1 < 2 * N - 1)
+      enumerate_placements(N, rank + 1, used | (1u << cell), next, edges + 1, factorial, in_tree);
+  }
 }
 
 // P[the k-th largest entry is a maximum-spanning-tree edge], k = 1..N², over all (N²)! equally
 // likely placements of the ranked magnitudes in an N×N matrix (Kruskal on the bipartite graph).
 std::vector<double> tree_membership_by_rank(int N) {
   const int entries = N * N;
-  std::vector<int> position(static_cast<size_t>(entries));
-  for (int i = 0; i < entries; ++i) position[size_t(i)] = i;  // position[k] = cell of rank k
+  std::vector<double> factorial(static_cast<size_t>(entries + 1), 1.0);
+  for (int i = 1; i <= entries; ++i) factorial[size_t(i)] = factorial[size_t(i - 1)] * i;
+  Forest forest;
+  for (int v = 0; v < 2 * N; ++v) forest.parent[size_t(v)] = v;
   std::vector<double> in_tree(static_cast<size_t>(entries), 0.0);
-  double placements = 0;
-  std::vector<int> parent(static_cast<size_t>(2 * N));
-  do {
-    for (int v = 0; v < 2 * N; ++v) parent[size_t(v)] = v;
-    for (int k = 0; k < entries; ++k) {
-      const int a = find_root(parent, position[size_t(k)] / N), b = find_root(parent, N + position[size_t(k)] % N);
-      if (a != b) {
-        parent[size_t(a)] = b;
-        in_tree[size_t(k)] += 1;
-      }
-    }
-    placements += 1;
-  } while (std::next_permutation(position.begin(), position.end()));
-  for (double& p : in_tree) p /= placements;
+  enumerate_placements(N, 0, 0u, forest, 0, factorial, in_tree);
+  for (double& p : in_tree) p /= factorial[size_t(entries)];
   return in_tree;
 }
 
 }  // namespace
 
-TEST_CASE("the top-prob MST bound never exceeds the exact expected overlap over all placements (N = 2, 3)") {
+TEST_CASE(
+    "the top-prob MST bound never exceeds the exact expected overlap over all placements (N = 2, "
+    "3)") {
   for (int N : {2, 3}) {
     const std::vector<double> membership = tree_membership_by_rank(N);
     double tree_size = 0;
@@ -320,13 +354,16 @@ TEST_CASE("the top-prob MST bound never exceeds the exact expected overlap over 
     CHECK(tree_size == doctest::Approx(2 * N - 1));
     // Per rank: the top three are always in the tree; beyond, the paper's probability bound.
     for (int k = 1; k <= N * N; ++k) {
-      const double lower = k <= 3 ? 1.0 : k <= N ? double((N - (k - 1)) * (N - (k - 1))) / (N * N - (k - 1)) : 0.0;
+      const double lower = k <= 3   ? 1.0
+                           : k <= N ? double((N - (k - 1)) * (N - (k - 1))) / (N * N - (k - 1))
+                                    : 0.0;
       INFO("N = " << N << ", k = " << k);
       CHECK(membership[size_t(k - 1)] >= lower - 1e-15);
     }
     // For any non-increasing keep probabilities, E[kept tree edges] = Σ p_k·P[k in tree] ≥ bound.
-    const std::vector<std::vector<double>> keeps = {
-        std::vector<double>(size_t(N * N), 1.0), {1.0, 0.9, 0.5, 0.4, 0.4, 0.2, 0.1, 0.05, 0.0}, {0.6, 0.3}};
+    const std::vector<std::vector<double>> keeps = {std::vector<double>(size_t(N * N), 1.0),
+                                                    {1.0, 0.9, 0.5, 0.4, 0.4, 0.2, 0.1, 0.05, 0.0},
+                                                    {0.6, 0.3}};
     for (std::vector<double> p : keeps) {
       p.resize(std::min(p.size(), size_t(N * N)));
       double expected = 0;
@@ -348,7 +385,8 @@ TEST_CASE("the top-prob MST bound matches the App. 10.1 formula term by term") {
   CHECK(all_kept <= 19);
   CHECK(topprob_mst_overlap_bound({}, 5) == 0.0);  // nothing kept
   CHECK(topprob_mst_overlap_bound({0.7}, 1) == 0.7);
-  CHECK(topprob_mst_overlap_bound({0.7, 0.6, 0.5}, 2) == doctest::Approx(1.8));  // k = 3 > N still counts
+  CHECK(topprob_mst_overlap_bound({0.7, 0.6, 0.5}, 2) ==
+        doctest::Approx(1.8));  // k = 3 > N still counts
 }
 
 TEST_CASE("the top-prob MST bound rejects unsorted, out-of-range or too many probabilities") {

@@ -106,7 +106,7 @@ std::vector<real> sweep_inputs() {
   std::vector<real> xs;
   // Half as many for a double build: its long double references cost about four times more.
   const int64_t kPerPart = int64_t(1) << (std::is_same_v<real, float> ? 20 : 19);
-  xs.reserve(3 * kPerPart);
+  xs.reserve(3 * kPerPart + 32);
   // Stride S = 2^bits / kPerPart − 1: odd, and kPerPart steps span every pattern from +0 to −NaN.
   const Bits stride = Bits(Bits(~Bits(0)) / Bits(kPerPart));
   for (int64_t i = 0; i < kPerPart; ++i) xs.push_back(from_bits(Bits(i) * stride));
@@ -120,6 +120,19 @@ std::vector<real> sweep_inputs() {
     grid(-110, 95);
   else
     grid(-750, 715);
+  // The worst inputs of the offline search, for any function or fast kernel, and their negatives.
+#ifdef BIORNN_DOUBLE
+  const real worst[] = {0x1.41791e1faacccp-1,  0x1.428a8df2ea07cp-1,  0x1.4133dc345fdcp-1,
+                        0x1.336b4cfda2328p+8,  0x1.61db54c63f8bp+8,   -0x1.1f71cb6fa525p+2,
+                        -0x1.1f9327ca1b81p+2,  -0x1.1f7074668f7f4p+2, -0x1.9a2902cca42acp+3,
+                        -0x1.62b090c63d40cp+2, -0x1.048330a93af8p+4};
+#else
+  const real worst[] = {0x1.43183ap-1f, -0x1.7714d4p+2f, -0x1.b610fp+4f, -0x1.8f3676p+2f};
+#endif
+  for (real x : worst) {
+    xs.push_back(x);
+    xs.push_back(-x);
+  }
   return xs;
 }
 

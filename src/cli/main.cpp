@@ -25,7 +25,7 @@ const Command kCommands[] = {
     {"reproduce", biornn::cli::cmd_reproduce, "reproduce the paper's figures (fig2)"},
     {"mst", biornn::cli::cmd_mst, "maximum spanning tree of a weight matrix (.npy) and its overlap"},
     {"info", biornn::cli::cmd_info, "print version, kernels, threads and build options"},
-    {"bench", biornn::cli::cmd_bench, "benchmarks (bench gemm) with machine-readable output"},
+    {"bench", biornn::cli::cmd_bench, "benchmarks (bench gemm, bench train) with machine-readable output"},
 };
 
 void print_usage(std::FILE* out) {

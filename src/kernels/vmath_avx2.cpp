@@ -19,6 +19,10 @@
 
 #include "kernels/vmath_kernels.hpp"
 
+// GCC declines to inline exp_core into its two callers at -O2; a call per vector then costs
+// as much as the arithmetic (stack realignment for the ymm arguments), so force it.
+#define BIORNN_VMATH_INLINE inline __attribute__((always_inline))
+
 namespace biornn::kernels {
 
 namespace {
@@ -108,7 +112,7 @@ inline void exp2_halves(__m256d k, __m256d* s1, __m256d* s2) {
 // ---- the algorithm (vmath.cpp, steps 2–5 and the tanh / sigmoid formulas) ------------------
 
 template <typename T, std::size_t N>
-typename Vec<T>::V horner(const T (&c)[N], typename Vec<T>::V t) {
+BIORNN_VMATH_INLINE typename Vec<T>::V horner(const T (&c)[N], typename Vec<T>::V t) {
   typename Vec<T>::V p = splat(c[N - 1]);
   for (std::size_t k = N - 1; k-- > 0;) p = fma(p, t, splat(c[k]));
   return p;
@@ -116,7 +120,7 @@ typename Vec<T>::V horner(const T (&c)[N], typename Vec<T>::V t) {
 
 // e^x for x in [kExpMin, kExpMax] or NaN.
 template <typename T, typename V = typename Vec<T>::V>
-V exp_core(V x) {
+BIORNN_VMATH_INLINE V exp_core(V x) {
   using C = VmathConstants<T>;
   const V k = fma(x, splat(C::kLog2e), splat(C::kRoundMagic));
   const V nf = sub(k, splat(C::kRoundMagic));
@@ -129,13 +133,13 @@ V exp_core(V x) {
 }
 
 template <typename T, typename V = typename Vec<T>::V>
-V exp_vec(V x) {
+BIORNN_VMATH_INLINE V exp_vec(V x) {
   using C = VmathConstants<T>;
   return exp_core<T>(max_keep_nan(splat(C::kExpMin), min_keep_nan(splat(C::kExpMax), x)));
 }
 
 template <typename T, typename V = typename Vec<T>::V>
-V tanh_vec(V x) {
+BIORNN_VMATH_INLINE V tanh_vec(V x) {
   using C = VmathConstants<T>;
   const V one = splat(T(1));
   const V a = abs(x);
@@ -148,7 +152,7 @@ V tanh_vec(V x) {
 }
 
 template <typename T, typename V = typename Vec<T>::V>
-V sigmoid_vec(V x) {
+BIORNN_VMATH_INLINE V sigmoid_vec(V x) {
   using C = VmathConstants<T>;
   const V one = splat(T(1));
   const V e = exp_core<T>(max_keep_nan(splat(C::kExpMin), sub(splat(T(0)), abs(x))));

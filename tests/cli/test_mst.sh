@@ -8,94 +8,56 @@
 # Exit status 0 when every check passes; otherwise each failure is printed and the status is 1.
 set -uo pipefail
 
-if [ $# -ne 1 ] || [ ! -x "$1" ]; then
-  echo "usage: $0 path/to/biornn (an executable)" >&2
-  exit 2
-fi
-BIN=$1
+source "$(dirname "$0")/lib.bash"
 DATA="$(cd "$(dirname "$0")/../data/mst" && pwd)"
-TMP=$(mktemp -d)
-trap 'rm -rf "$TMP"' EXIT
-failures=0
-checks=0
-
-# run NAME EXPECTED_EXIT ARGS... : runs `biornn mst ARGS`, keeps stdout/stderr for `expect`.
-run() {
-  local name=$1 want=$2
-  shift 2
-  current=$name
-  "$BIN" mst "$@" >"$TMP/out" 2>"$TMP/err"
-  local got=$?
-  checks=$((checks + 1))
-  if [ "$got" -ne "$want" ]; then
-    echo "FAIL [$name]: exit $got, expected $want"
-    sed 's/^/  stderr: /' "$TMP/err"
-    failures=$((failures + 1))
-  fi
-}
-
-# expect out|err TEXT : the last run's stdout or stderr contains TEXT (a fixed string).
-expect() {
-  local stream=$1 text=$2
-  checks=$((checks + 1))
-  if ! grep -qF -- "$text" "$TMP/$stream"; then
-    echo "FAIL [$current]: $stream does not contain: $text"
-    sed "s/^/  $stream: /" "$TMP/$stream"
-    failures=$((failures + 1))
-  fi
-}
 
 # W (4, 4), dyadic weights: the tree is (0,0) (1,1) (2,2) (3,0) (0,1) (2,1) (2,3), total 4.125;
 # kept4 keeps (0,0) (1,2) (2,1) (3,3): tree edges (0,0) and (2,1), so 2 of 7. (3,3) equals the
 # tree edge (2,3) in |w| = 0.3125 but is not a tree edge — matching by value would say 3 of 7.
-run "help" 0 --help
+run "help" 0 mst --help
 expect out "--weights"
 expect out "--kept"
 
-run "good input" 0 --weights "$DATA/w4.npy"
+run "good input" 0 mst --weights "$DATA/w4.npy"
 expect out "7 edges, total weight 4.125, 1 component"
 expect out "(row 0, col 0) |w| = 0.875"
 expect err "biornn mst:"
 expect err "spanning tree"
 
-run "overlap by position" 0 --weights "$DATA/w4.npy" --kept "$DATA/kept4.npy"
+run "overlap by position" 0 mst --weights "$DATA/w4.npy" --kept "$DATA/kept4.npy"
 expect out "2 of 7 tree edges kept = 0.285714"
 
-run "json" 0 --weights "$DATA/w4.npy" --kept "$DATA/kept4.npy" --json
+run "json" 0 mst --weights "$DATA/w4.npy" --kept "$DATA/kept4.npy" --json
 expect out '"edge_count":7'
 expect out '"total_weight":4.125'
 expect out '"overlap":0.2857142857142857'
 expect out '"edges":[[0,0,0.875],[1,1,0.75],[2,2,0.625],[3,0,0.5625],[0,1,0.5],[2,1,0.5],[2,3,0.3125]]'
 
-run "allowed mask gives a forest" 0 --weights "$DATA/w4.npy" --mask "$DATA/kept4.npy"
+run "allowed mask gives a forest" 0 mst --weights "$DATA/w4.npy" --mask "$DATA/kept4.npy"
 expect out "maximum spanning forest: 4 edges, total weight 2.0625, 4 components"
 
-run "NaN weights" 2 --weights "$DATA/w_nan.npy"
+run "NaN weights" 2 mst --weights "$DATA/w_nan.npy"
 expect err "w_nan.npy"
 expect err "found NaN at (1, 2)"
 
-run "wrong mask shape" 2 --weights "$DATA/w4.npy" --kept "$DATA/mask3x4.npy"
+run "wrong mask shape" 2 mst --weights "$DATA/w4.npy" --kept "$DATA/mask3x4.npy"
 expect err "mask3x4.npy has shape (3, 4)"
 expect err "w4.npy has shape (4, 4)"
 
-run "missing file" 2 --weights "$DATA/no_such_file.npy"
+run "missing file" 2 mst --weights "$DATA/no_such_file.npy"
 expect err "no_such_file.npy"
 
-run "1-D array" 2 --weights "$DATA/vec5.npy"
+run "1-D array" 2 mst --weights "$DATA/vec5.npy"
 expect err "expected a 2-D weight matrix"
 expect err "(5,)"
 
-run "weights required" 2
+run "weights required" 2 mst
 expect err "--weights W.npy is required"
 
-run "unknown option" 2 --weights "$DATA/w4.npy" --frobnicate
+run "unknown option" 2 mst --weights "$DATA/w4.npy" --frobnicate
 expect err "unknown option --frobnicate"
 
-run "a mask is not a weight matrix" 2 --weights "$DATA/kept4.npy"
+run "a mask is not a weight matrix" 2 mst --weights "$DATA/kept4.npy"
 expect err "expected a floating-point array"
 
-if [ "$failures" -ne 0 ]; then
-  echo "test_mst.sh: $failures of $checks checks failed"
-  exit 1
-fi
-echo "test_mst.sh: all $checks checks passed"
+finish test_mst.sh

@@ -1,0 +1,102 @@
+#!/usr/bin/env bash
+# test_train.sh — `biornn train`, `prune`, `finetune` and `reproduce` as a user meets them:
+# every command answers --help; bad flags, bad configs and bad data files give a message that
+# names the problem, a non-zero exit, and leave no run directory behind; a small run, a prune
+# and a fine-tune produce the promised files.
+#
+#   usage: tests/cli/test_train.sh path/to/biornn
+set -uo pipefail
+source "$(dirname "$0")/lib.bash"
+QUICK=(--hidden 16 --train-limit 200 --test-limit 50 --batch 50 --quiet)
+
+for cmd in train prune finetune reproduce mst info; do
+  run "$cmd --help" 0 "$cmd" --help
+  expect out "usage: biornn $cmd"
+done
+run "reproduce fig2 --help" 0 reproduce fig2 --help
+expect out "--quick"
+run "bench train --help" 0 bench train --help
+expect out "--tasks"
+
+run "unknown command" 2 frobnicate
+expect err "unknown command 'frobnicate'"
+
+run "unknown task" 2 train --task mnist --out "$TMP/a"
+expect err "--task must be flipflop, wave or seqmnist, got 'mnist'"
+[ ! -e "$TMP/a" ] || { echo "FAIL: a run directory was left behind for an unknown task"; failures=$((failures + 1)); }
+
+run "unknown rule" 2 train --rule hebbian --out "$TMP/a"
+expect err "--rule must be dale, conventional or rectified"
+
+run "bad number" 2 train --lr fast --out "$TMP/a"
+expect err "--lr expects a finite number, got 'fast'"
+
+run "negative learning rate" 2 train --lr -1 --out "$TMP/a"
+expect err "--lr must be > 0"
+
+printf '[optimizer]\nlrate = 0.1\n[run]\nepochs = -3\n' > "$TMP/bad.toml"
+run "config with an unknown key and a bad value" 2 train --config "$TMP/bad.toml" --out "$TMP/a"
+expect err "bad.toml line 2: unknown key 'optimizer.lrate'"
+expect err "bad.toml line 4: 'run.epochs' must be an integer"
+[ ! -e "$TMP/a" ] || { echo "FAIL: a run directory was left behind for a bad config"; failures=$((failures + 1)); }
+
+printf 'task = [1, 2\n' > "$TMP/broken.toml"
+run "malformed config" 2 train --config "$TMP/broken.toml" --out "$TMP/a"
+expect err "broken.toml line"
+
+run "missing config" 2 train --config "$TMP/nope.toml" --out "$TMP/a"
+expect err "nope.toml"
+
+run "seqmnist without data" 2 train --task seqmnist --out "$TMP/a"
+expect err "seqmnist needs --data DIR"
+
+mkdir -p "$TMP/mnist"
+printf 'not an idx file' > "$TMP/mnist/train-images-idx3-ubyte"
+printf '\x00\x00\x08\x01\x00\x00\x00\x02\x01\x02' > "$TMP/mnist/train-labels-idx1-ubyte"
+run "corrupt IDX file" 2 train --task seqmnist --data "$TMP/mnist" --out "$TMP/a"
+expect err "train-images-idx3-ubyte"
+[ ! -e "$TMP/a" ] || { echo "FAIL: a run directory was left behind for corrupt data"; failures=$((failures + 1)); }
+
+printf '\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\x03garbage' > "$TMP/mnist/train-images-idx3-ubyte.gz"
+rm "$TMP/mnist/train-images-idx3-ubyte"
+run "corrupt gzip file" 2 train --task seqmnist --data "$TMP/mnist" --out "$TMP/a"
+expect err "train-images-idx3-ubyte.gz"
+
+run "small training run" 0 train --epochs 2 "${QUICK[@]}" --out "$TMP/dense"
+expect out "trained flipflop with dale for 2 epochs"
+expect out "sign violations 0"
+for f in config.toml metrics.csv checkpoint.bin summary.json model.npz loss.svg recurrent.svg weights_hist.svg report.html; do
+  checks=$((checks + 1))
+  [ -s "$TMP/dense/$f" ] || { echo "FAIL: run directory lacks $f"; failures=$((failures + 1)); }
+done
+
+run "existing run directory is protected" 2 train --epochs 1 "${QUICK[@]}" --out "$TMP/dense"
+expect err "--force"
+
+run "resume extends a finished run" 0 train --resume "$TMP/dense" --epochs 3 --quiet
+expect out "for 3 epochs"
+
+run "repeat from the recorded config" 0 train --config "$TMP/dense/config.toml" --epochs 1 --quiet --out "$TMP/again"
+
+run "prune needs a sparsity" 2 prune --model "$TMP/dense" --out "$TMP/p"
+expect err "exactly one of --sparsity"
+run "sparsity outside [0, 1]" 2 prune --model "$TMP/dense" --sparsity 1.5 --out "$TMP/p"
+expect err "--sparsity must lie in [0, 1]"
+printf 'population,size,E,I\nE,10,0.5,0.5\nI,10,0.5,0.5\n' > "$TMP/blocks.csv"
+run "block table that does not add up" 2 prune --model "$TMP/dense" --blocks "$TMP/blocks.csv" --out "$TMP/p"
+expect err "add up to 20 units but the matrix is (16, 16)"
+[ ! -e "$TMP/p" ] || { echo "FAIL: a pruned directory was left behind for a bad table"; failures=$((failures + 1)); }
+
+run "prune" 0 prune --model "$TMP/dense" --sparsity 0.8 --exact --out "$TMP/p"
+expect out "realised sparsity 0.8008"
+for f in mask.npy prune_report.json checkpoint.bin config.toml; do
+  checks=$((checks + 1))
+  [ -s "$TMP/p/$f" ] || { echo "FAIL: pruned directory lacks $f"; failures=$((failures + 1)); }
+done
+run "finetune" 0 finetune --model "$TMP/p" --epochs 2 --quiet
+expect out "fine-tuned"
+expect out "51 weights kept, sign violations 0"
+run "finetune refuses a dense run" 2 finetune --model "$TMP/dense"
+expect err "is not a pruned run"
+
+finish test_train.sh
