@@ -156,6 +156,7 @@ CLI_SRCS := \
   src/cli/cmd_reproduce.cpp \
   src/cli/bench_train.cpp \
   src/cli/cmd_prune.cpp \
+  src/cli/cmd_stats.cpp \
   src/cli/cmd_bench.cpp
 
 TEST_SRCS := \

@@ -248,10 +248,11 @@ int main(int argc, char** argv) {
     return 2;
   }
   const char* coretype = std::getenv("OPENBLAS_CORETYPE");
-  std::printf("{\"bench\":\"info\",\"biornn\":\"%s\",\"openblas\":\"%s\",\"openblas_core\":\"%s\","
-              "\"OPENBLAS_CORETYPE\":\"%s\",\"min_seconds\":%g,\"rounds\":%d,\"max_foreign\":%.2f}\n",
-              kernel_summary().c_str(), openblas_get_config(), openblas_get_corename(),
-              coretype != nullptr ? coretype : "(unset)", o.min_seconds, o.rounds, o.max_foreign);
+  std::printf(
+      "{\"bench\":\"info\",\"biornn\":\"%s\",\"openblas\":\"%s\",\"openblas_core\":\"%s\","
+      "\"OPENBLAS_CORETYPE\":\"%s\",\"min_seconds\":%g,\"rounds\":%d,\"max_foreign\":%.2f}\n",
+      kernel_summary().c_str(), openblas_get_config(), openblas_get_corename(),
+      coretype != nullptr ? coretype : "(unset)", o.min_seconds, o.rounds, o.max_foreign);
   std::fflush(stdout);
 
   std::vector<Row> rows;
@@ -265,21 +266,21 @@ int main(int argc, char** argv) {
     const double flops = 2.0 * s.m * double(s.n) * s.k;
     for (int t : o.thread_counts) {
       openblas_set_num_threads(t);
-      const Comparison c = compare(
-          [&] { gemm(s.trans_a, s.trans_b, real(1), a, b, real(0), c_ours, t); },
-          [&] { openblas_gemm(s, a, b, c_theirs); }, o);
+      const Comparison c =
+          compare([&] { gemm(s.trans_a, s.trans_b, real(1), a, b, real(0), c_ours, t); },
+                  [&] { openblas_gemm(s, a, b, c_theirs); }, o);
       const double g_ours = flops / median(c.ours) * 1e-9;
       const double g_theirs = flops / median(c.theirs) * 1e-9;
       const double ratio = g_ours / g_theirs;
-      std::printf("{\"bench\":\"gemm_vs_openblas\",\"precision\":\"%s\",\"shape\":\"%s\",\"m\":%d,"
-                  "\"n\":%d,\"k\":%d,\"trans\":\"%s%s\",\"threads\":%d,\"biornn_gflops\":%.2f,"
-                  "\"openblas_gflops\":%.2f,\"ratio\":%.3f,\"biornn_best_gflops\":%.2f,"
-                  "\"openblas_best_gflops\":%.2f,\"target\":%.2f,\"calls\":%zu,"
-                  "\"rounds_rejected\":%d,\"foreign_load\":%.2f,\"max_rel_diff\":%.2e}\n",
-                  kPrecisionName, s.what, s.m, s.n, s.k, ta ? "T" : "N", tb ? "T" : "N", t,
-                  g_ours, g_theirs, ratio, flops / best(c.ours) * 1e-9,
-                  flops / best(c.theirs) * 1e-9, s.target, c.ours.size(), c.rejected,
-                  c.worst_kept_foreign, relative_difference(c_ours, c_theirs));
+      std::printf(
+          "{\"bench\":\"gemm_vs_openblas\",\"precision\":\"%s\",\"shape\":\"%s\",\"m\":%d,"
+          "\"n\":%d,\"k\":%d,\"trans\":\"%s%s\",\"threads\":%d,\"biornn_gflops\":%.2f,"
+          "\"openblas_gflops\":%.2f,\"ratio\":%.3f,\"biornn_best_gflops\":%.2f,"
+          "\"openblas_best_gflops\":%.2f,\"target\":%.2f,\"calls\":%zu,"
+          "\"rounds_rejected\":%d,\"foreign_load\":%.2f,\"max_rel_diff\":%.2e}\n",
+          kPrecisionName, s.what, s.m, s.n, s.k, ta ? "T" : "N", tb ? "T" : "N", t, g_ours,
+          g_theirs, ratio, flops / best(c.ours) * 1e-9, flops / best(c.theirs) * 1e-9, s.target,
+          c.ours.size(), c.rejected, c.worst_kept_foreign, relative_difference(c_ours, c_theirs));
       std::fflush(stdout);
       if (s.target > 0) rows.push_back({&s, t, ratio});
     }

@@ -48,9 +48,9 @@ Matrix random_matrix(int32_t rows, int32_t cols, Rng& rng) {
 }
 
 struct ErrorReport {
-  double max_error = 0;        // max over elements of |C − C_ref|
-  double bound_at_max = 0;     // the bound at that element
-  double worst_ratio = 0;      // max over elements of error / bound
+  double max_error = 0;     // max over elements of |C − C_ref|
+  double bound_at_max = 0;  // the bound at that element
+  double worst_ratio = 0;   // max over elements of error / bound
 };
 
 // Compares c with c_ref element by element against the derived bound (α = 1, β = 0).
@@ -87,7 +87,8 @@ double gflops(GemmKernel kernel, int32_t size, int calls, Rng& rng) {
   for (int i = 0; i < calls; ++i) {
     const auto t0 = std::chrono::steady_clock::now();
     gemm_with(kernel, 1, Trans::kNo, Trans::kNo, real(1), a, b, real(0), c);
-    best = std::min(best, std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+    best = std::min(best,
+                    std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
   }
   return 2.0 * size * double(size) * size / best * 1e-9;
 }
@@ -114,7 +115,8 @@ int main() {
   Matrix c_ref(m, n);
   gemm_ref(Trans::kNo, Trans::kYes, real(1), x, w, real(0), c_ref);
   std::printf("x·Wᵀ, (m, n, k) = (%d, %d, %d), NT\n", m, n, k);
-  std::printf("%-15s %-17s %-13s %s\n", "kernel", "max |C - C_ref|", "bound there", "worst error/bound");
+  std::printf("%-15s %-17s %-13s %s\n", "kernel", "max |C - C_ref|", "bound there",
+              "worst error/bound");
   bool ok = true;
   for (GemmKernel kernel : kernels) {
     Matrix c(m, n);

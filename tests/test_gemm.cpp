@@ -6,8 +6,6 @@
 // the edges with it), tall-skinny, wide and long-k; all four transpose combinations; α and β
 // from {0, 1, −0.5, 2}; operands are blocks of larger matrices (ld > cols) whose padding holds
 // NaN, so any read outside a view would poison the result and any write outside C shows.
-#include "doctest/doctest.h"
-
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -18,6 +16,7 @@
 #include "alloc_counter.hpp"
 #include "biornn/blas.hpp"
 #include "biornn/rng.hpp"
+#include "doctest/doctest.h"
 #include "kernels/gemm_blocking.hpp"
 
 using namespace biornn;
@@ -68,8 +67,8 @@ double evaluation_slack(int32_t k) {
 double gemm_error_bound(int32_t k, double magnitude, double reference) {
   const double final_rounding =
       sizeof(real) < sizeof(double) ? unit_roundoff() * std::fabs(reference) : 0.0;
-  return (packed_error_bound(k, magnitude) + gamma(int64_t(k) + 2, kUnitRoundoffDouble) * magnitude +
-          final_rounding) *
+  return (packed_error_bound(k, magnitude) +
+          gamma(int64_t(k) + 2, kUnitRoundoffDouble) * magnitude + final_rounding) *
          evaluation_slack(k);
 }
 
@@ -153,8 +152,8 @@ std::string describe(GemmKernel kernel, int threads, Trans ta, Trans tb, real al
 // Runs one product with `kernel` and with gemm_ref on the same operands and checks every
 // element against the derived bound, that NaN in C does not leak when β = 0, and that nothing
 // outside C's view was written.
-void check_against_ref(GemmKernel kernel, int threads, Trans ta, Trans tb, real alpha,
-                         real beta, const Shape& s, Rng& rng) {
+void check_against_ref(GemmKernel kernel, int threads, Trans ta, Trans tb, real alpha, real beta,
+                       const Shape& s, Rng& rng) {
   const bool at = ta == Trans::kYes, bt = tb == Trans::kYes;
   Padded a(at ? s.k : s.m, at ? s.m : s.k), b(bt ? s.n : s.k, bt ? s.k : s.n), c(s.m, s.n);
   a.fill_random(rng);
@@ -176,9 +175,11 @@ void check_against_ref(GemmKernel kernel, int threads, Trans ta, Trans tb, real 
     for (int32_t j = 0; j < s.n; ++j) {
       double sum_abs = 0;
       for (int32_t p = 0; p < s.k; ++p)
-        sum_abs += std::fabs(double(at ? av(p, i) : av(i, p))) * std::fabs(double(bt ? bv(j, p) : bv(p, j)));
-      const double magnitude = std::fabs(double(alpha)) * sum_abs +
-                               (beta == real(0) ? 0.0 : std::fabs(double(beta) * double(c_before(i, j))));
+        sum_abs += std::fabs(double(at ? av(p, i) : av(i, p))) *
+                   std::fabs(double(bt ? bv(j, p) : bv(p, j)));
+      const double magnitude =
+          std::fabs(double(alpha)) * sum_abs +
+          (beta == real(0) ? 0.0 : std::fabs(double(beta) * double(c_before(i, j))));
       const double bound = gemm_error_bound(s.k, magnitude, double(expected(i, j)));
       const double got = double(cv(i, j));
       if (!within_bound(got, double(expected(i, j)), bound)) ++failures;
@@ -201,7 +202,8 @@ void check_shape_everywhere(GemmKernel kernel, int threads, const Shape& s, bool
     for (Trans tb : kTrans) {
       if (all_scalars) {
         for (real alpha : kScalars)
-          for (real beta : kScalars) check_against_ref(kernel, threads, ta, tb, alpha, beta, s, rng);
+          for (real beta : kScalars)
+            check_against_ref(kernel, threads, ta, tb, alpha, beta, s, rng);
       } else {
         check_against_ref(kernel, threads, ta, tb, real(1), real(0), s, rng);
         check_against_ref(kernel, threads, ta, tb, real(-0.5), real(2), s, rng);
@@ -315,8 +317,10 @@ TEST_CASE("empty products leave C alone and k = 0 or alpha = 0 gives exactly bet
           const real x = expected.data()[i];
           expected.data()[i] = beta == real(0) ? real(0) : beta * x;  // one rounding, as ref
         }
-        gemm_with(kernel, threads, Trans::kNo, Trans::kNo, real(1), a.view(), b.view(), beta, c.view());
-        CHECK_MESSAGE(bitwise_equal(c.view(), expected), gemm_kernel_name(kernel) << " beta=" << beta);
+        gemm_with(kernel, threads, Trans::kNo, Trans::kNo, real(1), a.view(), b.view(), beta,
+                  c.view());
+        CHECK_MESSAGE(bitwise_equal(c.view(), expected), gemm_kernel_name(kernel)
+                                                             << " beta=" << beta);
         // α = 0 with k > 0: A and B are never read, so NaN there must not matter.
         Padded an(5, 3), bn(3, 6), c2(5, 6);
         an.fill(kNaN);
@@ -327,7 +331,8 @@ TEST_CASE("empty products leave C alone and k = 0 or alpha = 0 gives exactly bet
           const real x = expected2.data()[i];
           expected2.data()[i] = beta == real(0) ? real(0) : beta * x;
         }
-        gemm_with(kernel, threads, Trans::kNo, Trans::kNo, real(0), an.view(), bn.view(), beta, c2.view());
+        gemm_with(kernel, threads, Trans::kNo, Trans::kNo, real(0), an.view(), bn.view(), beta,
+                  c2.view());
         CHECK(bitwise_equal(c2.view(), expected2));
       }
     }
@@ -342,7 +347,8 @@ TEST_CASE("packed results are bit-identical for 1, 2 and 3 threads") {
     // shared panels on one and on several threads; each is big enough for 3 threads to run.
     const int32_t wide = 3 * kernels::kMinColumnsPerPrivateThread + bl.nr + 1;
     const Shape shapes[] = {
-        {3 * bl.mr + 1, 5 * bl.nr - 1, k_for_threads(3 * bl.mr + 1, 5 * bl.nr - 1, 2 * bl.kc + 3, 3)},
+        {3 * bl.mr + 1, 5 * bl.nr - 1,
+         k_for_threads(3 * bl.mr + 1, 5 * bl.nr - 1, 2 * bl.kc + 3, 3)},
         {bl.mr - 1, 9 * bl.nr + 1, k_for_threads(bl.mr - 1, 9 * bl.nr + 1, bl.kc + 1, 3)},
         {bl.mc + 1, 2 * bl.nr + 1, k_for_threads(bl.mc + 1, 2 * bl.nr + 1, bl.kc - 1, 3)},
         {200, 128, k_for_threads(200, 128, 128, 3)},
@@ -363,7 +369,8 @@ TEST_CASE("packed results are bit-identical for 1, 2 and 3 threads") {
           for (int threads = 1; threads <= 3; ++threads) {
             Padded c(s.m, s.n);
             copy_into(c0.view(), c.view());
-            gemm_with(kernel, threads, ta, tb, real(0.75), a.view(), b.view(), real(-1.25), c.view());
+            gemm_with(kernel, threads, ta, tb, real(0.75), a.view(), b.view(), real(-1.25),
+                      c.view());
             results[threads - 1] = Matrix::copy_of(c.view());
           }
           const std::string what = describe(kernel, 0, ta, tb, real(0.75), real(-1.25), s);
@@ -376,13 +383,23 @@ TEST_CASE("packed results are bit-identical for 1, 2 and 3 threads") {
 
 TEST_CASE("gemm called from two threads at once gives each the same bits as alone") {
   Rng rng(707);
-  const Matrix a = [&] { Padded p(150, 90); p.fill_random(rng); return Matrix::copy_of(p.view()); }();
-  const Matrix b = [&] { Padded p(90, 70); p.fill_random(rng); return Matrix::copy_of(p.view()); }();
+  const Matrix a = [&] {
+    Padded p(150, 90);
+    p.fill_random(rng);
+    return Matrix::copy_of(p.view());
+  }();
+  const Matrix b = [&] {
+    Padded p(90, 70);
+    p.fill_random(rng);
+    return Matrix::copy_of(p.view());
+  }();
   for (GemmKernel kernel : packed_kernels()) {
     Matrix alone(150, 70), first(150, 70), second(150, 70);
     gemm_with(kernel, 2, Trans::kNo, Trans::kNo, real(1), a, b, real(0), alone);
-    std::thread t1([&] { gemm_with(kernel, 2, Trans::kNo, Trans::kNo, real(1), a, b, real(0), first); });
-    std::thread t2([&] { gemm_with(kernel, 2, Trans::kNo, Trans::kNo, real(1), a, b, real(0), second); });
+    std::thread t1(
+        [&] { gemm_with(kernel, 2, Trans::kNo, Trans::kNo, real(1), a, b, real(0), first); });
+    std::thread t2(
+        [&] { gemm_with(kernel, 2, Trans::kNo, Trans::kNo, real(1), a, b, real(0), second); });
     t1.join();
     t2.join();
     CHECK(bitwise_equal(alone, first));
@@ -456,10 +473,12 @@ TEST_CASE("a repeated packed gemm allocates nothing after its first call") {
     for (int threads : {1, 3}) {
       // The first call may grow this thread's packing workspace; nothing after it may allocate,
       // including a smaller product, which fits in what the larger one left.
-      gemm_with(kernel, threads, Trans::kNo, Trans::kYes, real(1), a.view(), b.view(), real(0), c.view());
+      gemm_with(kernel, threads, Trans::kNo, Trans::kYes, real(1), a.view(), b.view(), real(0),
+                c.view());
       biornn_test::AllocationCounter counter;
       for (int rep = 0; rep < 3; ++rep)
-        gemm_with(kernel, threads, Trans::kNo, Trans::kYes, real(1), a.view(), b.view(), real(0), c.view());
+        gemm_with(kernel, threads, Trans::kNo, Trans::kYes, real(1), a.view(), b.view(), real(0),
+                  c.view());
       gemm_with(kernel, threads, Trans::kNo, Trans::kYes, real(1), a.view().block(0, 0, 60, 300),
                 b.view(), real(1), c.view().block(0, 0, 60, 90));
       CHECK_MESSAGE(counter.count() == 0, gemm_kernel_name(kernel) << " threads=" << threads);

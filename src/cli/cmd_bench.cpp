@@ -236,8 +236,9 @@ const Benchmark kBenchmarks[] = {
 };
 
 void print_bench_usage(std::FILE* out) {
-  std::fprintf(out, "usage: biornn bench <benchmark> [options]     biornn bench <benchmark> --help\n\n"
-                    "benchmarks:\n");
+  std::fprintf(out,
+               "usage: biornn bench <benchmark> [options]     biornn bench <benchmark> --help\n\n"
+               "benchmarks:\n");
   for (const Benchmark& b : kBenchmarks) std::fprintf(out, "  %-10s %s\n", b.name, b.summary);
 }
 

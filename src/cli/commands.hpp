@@ -12,6 +12,7 @@ int cmd_bench(int argc, char** argv, int first);
 int cmd_train(int argc, char** argv, int first);
 int cmd_reproduce(int argc, char** argv, int first);
 int cmd_prune(int argc, char** argv, int first);
+int cmd_stats(int argc, char** argv, int first);
 int cmd_finetune(int argc, char** argv, int first);
 int cmd_mst(int argc, char** argv, int first);
 // `biornn bench train`, dispatched from cmd_bench.

@@ -24,6 +24,7 @@ const Command kCommands[] = {
     {"finetune", biornn::cli::cmd_finetune, "fine-tune a pruned run with its mask fixed"},
     {"reproduce", biornn::cli::cmd_reproduce, "reproduce the paper's figures (fig2)"},
     {"mst", biornn::cli::cmd_mst, "maximum spanning tree of a weight matrix (.npy) and its overlap"},
+    {"stats", biornn::cli::cmd_stats, "statistics: hypergeom (the random-pruning MST baseline)"},
     {"info", biornn::cli::cmd_info, "print version, kernels, threads and build options"},
     {"bench", biornn::cli::cmd_bench, "benchmarks (bench gemm, bench train) with machine-readable output"},
 };

@@ -87,8 +87,8 @@ inline constexpr GemmBlocking kAvx2Blocking = {6, 8, 72, 256, 4080, 144};
 inline constexpr GemmBlocking kAvx2Blocking = {6, 16, 144, 256, 4080, 288};
 #endif
 #ifdef BIORNN_HAVE_AVX2
-void microkernel_avx2(int32_t kc, const real* a_packed, const real* b_packed, real alpha,
-                      real beta, real* c, int64_t ldc, int32_t m_valid, int32_t n_valid);
+void microkernel_avx2(int32_t kc, const real* a_packed, const real* b_packed, real alpha, real beta,
+                      real* c, int64_t ldc, int32_t m_valid, int32_t n_valid);
 // Its transposing packs, for an operand whose lanes (rows of op(A), columns of op(B)) are
 // contiguous along k: dst[p·R + r] = src[r·ld + p] for r < valid, 0 for valid ≤ r < R, p < kc,
 // with R = MR (A) or NR (B). Bit for bit what the portable packing writes, only faster.
@@ -98,8 +98,8 @@ void pack_b_transposing_avx2(const real* src, int64_t ld, int32_t valid, int32_t
 
 // The constraints on the blocking that the driver relies on.
 constexpr bool blocking_is_valid(const GemmBlocking& b) {
-  return b.mr > 0 && b.nr > 0 && b.kc > 0 && b.mc >= b.mr && b.mc % b.mr == 0 &&
-         b.nc >= b.nr && b.nc % b.nr == 0 && b.mc_whole >= b.mr && b.mc_whole % b.mr == 0;
+  return b.mr > 0 && b.nr > 0 && b.kc > 0 && b.mc >= b.mr && b.mc % b.mr == 0 && b.nc >= b.nr &&
+         b.nc % b.nr == 0 && b.mc_whole >= b.mr && b.mc_whole % b.mr == 0;
 }
 static_assert(blocking_is_valid(kScalarBlocking), "kScalarBlocking breaks a constraint");
 static_assert(blocking_is_valid(kAvx2Blocking), "kAvx2Blocking breaks a constraint");

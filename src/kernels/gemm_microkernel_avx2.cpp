@@ -109,8 +109,7 @@ struct TileUpdate {
 // and given α and β behind a pointer, so that nothing but the 12 accumulators, two B vectors
 // and one broadcast is live in the loop (with α in a register too, GCC spills an accumulator
 // and the loop runs at half speed); the accumulators go straight from registers into C.
-__attribute__((noinline)) void tile(int32_t kc, const real* a, const real* b,
-                                    const TileUpdate* u) {
+__attribute__((noinline)) void tile(int32_t kc, const real* a, const real* b, const TileUpdate* u) {
   Vec c00 = vzero(), c01 = vzero(), c10 = vzero(), c11 = vzero(), c20 = vzero(), c21 = vzero();
   Vec c30 = vzero(), c31 = vzero(), c40 = vzero(), c41 = vzero(), c50 = vzero(), c51 = vzero();
   for (int32_t p = 0; p < kc; ++p) {
@@ -150,8 +149,8 @@ __attribute__((noinline)) void tile(int32_t kc, const real* a, const real* b,
 
 }  // namespace
 
-void microkernel_avx2(int32_t kc, const real* a_packed, const real* b_packed, real alpha,
-                      real beta, real* c, int64_t ldc, int32_t m_valid, int32_t n_valid) {
+void microkernel_avx2(int32_t kc, const real* a_packed, const real* b_packed, real alpha, real beta,
+                      real* c, int64_t ldc, int32_t m_valid, int32_t n_valid) {
   // Ask for the tile of C now (two lines per row: a row of NR values need not be aligned), so
   // the misses overlap the k loop instead of stalling the update after it.
   for (int32_t i = 0; i < m_valid; ++i) {
@@ -182,8 +181,8 @@ namespace {
 
 // Edge slivers (valid < R) and the last kc mod kLanes columns: element by element.
 template <int32_t R>
-void pack_transposing_tail(const real* src, int64_t ld, int32_t valid, int32_t p_begin,
-                           int32_t kc, real* dst) {
+void pack_transposing_tail(const real* src, int64_t ld, int32_t valid, int32_t p_begin, int32_t kc,
+                           real* dst) {
   for (int32_t p = p_begin; p < kc; ++p) {
     for (int32_t r = 0; r < valid; ++r) dst[p * R + r] = src[r * ld + p];
     for (int32_t r = valid; r < R; ++r) dst[p * R + r] = real(0);
@@ -200,8 +199,7 @@ template <int32_t R>
 inline void prefetch_rows(const real* src, int64_t ld, int32_t p, int32_t kc) {
   if (p % kLineElements != 0 || p + kPackPrefetchAhead >= kc) return;
   for (int32_t r = 0; r < R; ++r)
-    _mm_prefetch(reinterpret_cast<const char*>(src + r * ld + p + kPackPrefetchAhead),
-                 _MM_HINT_T0);
+    _mm_prefetch(reinterpret_cast<const char*>(src + r * ld + p + kPackPrefetchAhead), _MM_HINT_T0);
 }
 
 }  // namespace

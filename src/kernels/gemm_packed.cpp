@@ -70,8 +70,7 @@ using SliverPack = void (*)(const real* src, int64_t ld, int32_t valid, int32_t 
 // The portable one: walks p and gathers R values from R rows for each (the AVX2 build has
 // faster ones that transpose in registers).
 template <int R>
-void pack_transposing_portable(const real* src, int64_t ld, int32_t valid, int32_t kc,
-                               real* dst) {
+void pack_transposing_portable(const real* src, int64_t ld, int32_t valid, int32_t kc, real* dst) {
   for (int32_t p = 0; p < kc; ++p) {
     real* out = dst + int64_t(p) * R;
     for (int32_t r = 0; r < valid; ++r) out[r] = src[r * ld + p];
@@ -167,18 +166,18 @@ int32_t k_block_start(const Problem& pr, int32_t q) { return split_point(pr.k, p
 // How a product is shared among `team` threads, and the workspace that takes.
 struct Layout {
   int team;
-  bool private_b;      // true: run_private (few rows); false: run_shared
+  bool private_b;  // true: run_private (few rows); false: run_shared
   int32_t m_tiles, n_tiles;
-  int32_t kc_max;      // largest inner-dimension block
+  int32_t kc_max;  // largest inner-dimension block
   // run_shared: units of mc rows (A blocks) and runs of B slivers, handed out dynamically.
   int32_t mc, m_units;
-  int32_t nc;          // columns per packed B panel (a multiple of NR)
-  int32_t run_slivers; // B slivers per packing unit
-  int b_buffers;       // 2 with several threads: packing the next panel overlaps the last use
-  int64_t b_panel;     // elements per B panel buffer (64-byte multiple)
-  int64_t a_block;     // elements per thread's A block (64-byte multiple)
-  int64_t b_sliver;    // elements per thread's B sliver (run_private only)
-  int64_t workspace;   // total elements
+  int32_t nc;           // columns per packed B panel (a multiple of NR)
+  int32_t run_slivers;  // B slivers per packing unit
+  int b_buffers;        // 2 with several threads: packing the next panel overlaps the last use
+  int64_t b_panel;      // elements per B panel buffer (64-byte multiple)
+  int64_t a_block;      // elements per thread's A block (64-byte multiple)
+  int64_t b_sliver;     // elements per thread's B sliver (run_private only)
+  int64_t workspace;    // total elements
 };
 
 Layout make_layout(const Problem& pr, int team) {
@@ -214,9 +213,9 @@ Layout make_layout(const Problem& pr, int team) {
   // others instead of making them wait at the next barrier.
   lay.private_b = false;
   const int64_t upt = kUnitsPerThread;
-  const int64_t units =
-      team == 1 ? ceil_div(pr.m, bl.mc)
-                : std::max<int64_t>(ceil_div(pr.m, bl.mc), std::min<int64_t>(lay.m_tiles, upt * team));
+  const int64_t units = team == 1 ? ceil_div(pr.m, bl.mc)
+                                  : std::max<int64_t>(ceil_div(pr.m, bl.mc),
+                                                      std::min<int64_t>(lay.m_tiles, upt * team));
   lay.mc = int32_t(round_up(ceil_div(pr.m, units), bl.mr));
   lay.m_units = int32_t(ceil_div(pr.m, lay.mc));
   const int64_t panels = ceil_div(pr.n, bl.nc);
@@ -295,8 +294,7 @@ void run_private(const Problem& pr, const Layout& lay, real* workspace, int tid)
 // barrier; then take blocks of mc rows as tickets, each packing its A block into its own
 // buffer and multiplying it with the whole panel. Which thread computes which rows changes
 // from run to run; what is computed for each element does not.
-void run_shared(const Problem& pr, const Layout& lay, real* workspace, Tickets* tickets,
-                int tid) {
+void run_shared(const Problem& pr, const Layout& lay, real* workspace, Tickets* tickets, int tid) {
   const int32_t MR = pr.bl.mr, NR = pr.bl.nr;
   const bool threaded = lay.team > 1;
   real* const a_pack = workspace + lay.b_buffers * lay.b_panel + tid * lay.a_block;
@@ -334,8 +332,7 @@ void run_shared(const Problem& pr, const Layout& lay, real* workspace, Tickets* 
           const int32_t n_valid = std::min(NR, ncur - jr);
           for (int32_t ir = 0; ir < mcur; ir += MR) {
             pr.micro(kc, a_pack + int64_t(ir) * kc, b_sliver, pr.alpha, beta,
-                     pr.c + (ic + ir) * pr.ldc + jc + jr, pr.ldc, std::min(MR, mcur - ir),
-                     n_valid);
+                     pr.c + (ic + ir) * pr.ldc + jc + jr, pr.ldc, std::min(MR, mcur - ir), n_valid);
           }
         }
       }
@@ -346,8 +343,7 @@ void run_shared(const Problem& pr, const Layout& lay, real* workspace, Tickets* 
   }
 }
 
-void run_thread(const Problem& pr, const Layout& lay, real* workspace, Tickets* tickets,
-                int tid) {
+void run_thread(const Problem& pr, const Layout& lay, real* workspace, Tickets* tickets, int tid) {
   if (lay.private_b) {
     run_private(pr, lay, workspace, tid);
   } else {
