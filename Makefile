@@ -133,8 +133,11 @@ LIB_SRCS := \
   src/stats_tests.cpp \
   src/prune.cpp \
   src/population.cpp \
+  src/prune_run.cpp \
   src/fig2.cpp \
   src/fig2_outputs.cpp \
+  src/fig3.cpp \
+  src/fig3_outputs.cpp \
   src/kernels/cpu_features.cpp \
   src/kernels/gemm_ref.cpp \
   src/kernels/csr_kernels.cpp \
@@ -195,6 +198,7 @@ TEST_SRCS := \
   tests/test_stats_tests.cpp \
   tests/test_graph.cpp \
   tests/test_prune.cpp \
+  tests/test_fig3.cpp \
   tests/test_population.cpp \
   tests/test_gemm.cpp
 

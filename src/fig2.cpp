@@ -25,11 +25,12 @@ TrainConfig fig2_run_config(const Fig2Options& o, TaskKind task, LearningRule ru
   return c;
 }
 
-namespace {
+std::string fig2_run_dir(const std::string& out_dir, TaskKind task, LearningRule rule, int32_t run) {
+  return join_path(join_path(join_path(out_dir, task_name(task)), learning_rule_name(rule)), "seed" + std::to_string(run));
+}
 
-// Trains the run in `dir`, or reuses / resumes what is already there.
-StatusOr<std::unique_ptr<TrainingRun>> run_or_reuse(const TrainConfig& c, const std::string& dir,
-                                                    const std::function<void(const std::string&)>& log) {
+StatusOr<std::unique_ptr<TrainingRun>> train_or_reuse_run(const TrainConfig& c, const std::string& dir,
+                                                          const std::function<void(const std::string&)>& log) {
   std::unique_ptr<TrainingRun> run;
   if (file_exists(join_path(dir, "checkpoint.bin"))) {
     StatusOr<std::unique_ptr<TrainingRun>> resumed = TrainingRun::resume(dir);
@@ -50,8 +51,6 @@ StatusOr<std::unique_ptr<TrainingRun>> run_or_reuse(const TrainConfig& c, const 
   return run;
 }
 
-}  // namespace
-
 StatusOr<Fig2Result> reproduce_fig2(const Fig2Options& o, const std::function<void(const std::string&)>& log) {
   BIORNN_CHECK(o.runs >= 1, "reproduce_fig2: runs must be >= 1");
   Fig2Result result;
@@ -65,9 +64,8 @@ StatusOr<Fig2Result> reproduce_fig2(const Fig2Options& o, const std::function<vo
       cell.task = task;
       cell.rule = rule;
       for (int32_t k = 1; k <= o.runs; ++k) {
-        const std::string dir = join_path(join_path(join_path(o.out_dir, task_name(task)), learning_rule_name(rule)),
-                                          "seed" + std::to_string(k));
-        StatusOr<std::unique_ptr<TrainingRun>> run = run_or_reuse(fig2_run_config(o, task, rule, k), dir, log);
+        const std::string dir = fig2_run_dir(o.out_dir, task, rule, k);
+        StatusOr<std::unique_ptr<TrainingRun>> run = train_or_reuse_run(fig2_run_config(o, task, rule, k), dir, log);
         if (!run.ok() && run.status().code() == StatusCode::kNumericalFailure) {
           ++cell.diverged;
           result.notes.push_back(std::string(task_name(task)) + " / " + learning_rule_name(rule) + " / seed " +

@@ -163,6 +163,7 @@ void TrainingRun::convert_to_sparse(const Mask& keep, const TrainConfig& pruned,
   pre_prune_history_.insert(pre_prune_history_.end(), history_.begin(), history_.end());
   history_.clear();
   max_sign_violations_ = 0;
+  before_finetuning_ = trainer_->evaluate(data_.test);
 }
 
 Evaluation TrainingRun::evaluate_test() { return trainer_->evaluate(data_.test); }
@@ -171,8 +172,9 @@ Status TrainingRun::save_checkpoint() const {
   Checkpoint cp;
   cp.set_text("config", to_toml_string(train_config_to_toml(config_)));
   cp.set_text("history", history_csv(history_));
-  cp.set_text("pre_prune_history", history_csv(pre_prune_history_));
+  if (!pre_prune_history_.empty()) cp.set_text("pre_prune_history", history_csv(pre_prune_history_));
   if (model_->sparse()) {
+    cp.set_matrix("before_finetuning", Matrix::from_rows({{real(before_finetuning_.loss), real(before_finetuning_.accuracy)}}));
     const Mask m = model_->pattern().pattern_mask();
     Matrix as_matrix(m.rows(), m.cols());
     for (int64_t k = 0; k < as_matrix.size(); ++k) as_matrix.data()[k] = real(m.data()[k]);
@@ -223,8 +225,10 @@ Status TrainingRun::load_checkpoint(const std::string& path) {
   std::string history;
   BIORNN_RETURN_IF_ERROR(cp.get_text("history", &history));
   BIORNN_RETURN_IF_ERROR(parse_history(history, path + " (history)", &history_));
-  BIORNN_RETURN_IF_ERROR(cp.get_text("pre_prune_history", &history));
-  BIORNN_RETURN_IF_ERROR(parse_history(history, path + " (pre-prune history)", &pre_prune_history_));
+  if (cp.has("pre_prune_history")) {  // only runs that were pruned have one
+    BIORNN_RETURN_IF_ERROR(cp.get_text("pre_prune_history", &history));
+    BIORNN_RETURN_IF_ERROR(parse_history(history, path + " (pre-prune history)", &pre_prune_history_));
+  }
   if (cp.has("mask")) {
     // A pruned run: rebuild the CSR model and its optimiser before reading the parameters.
     Matrix m;
@@ -236,6 +240,11 @@ Status TrainingRun::load_checkpoint(const std::string& path) {
     }
     model_->make_sparse(keep);
     trainer_.reset(new Trainer(*model_, data_, optimizer_options_for(config_), config_.batch, config_.shuffle_seed));
+    Matrix before;
+    BIORNN_RETURN_IF_ERROR(cp.get_matrix("before_finetuning", &before, 1, 2));
+    before_finetuning_.loss = before(0, 0);
+    before_finetuning_.accuracy = before(0, 1);
+    before_finetuning_.samples = data_.test.size();
   }
   uint64_t epochs = 0, steps = 0, violations = 0, wall_ms = 0;
   BIORNN_RETURN_IF_ERROR(cp.get_u64("epochs_done", &epochs));

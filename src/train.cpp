@@ -65,26 +65,39 @@ double Trainer::train_epoch() {
   return weighted_loss / train.size();
 }
 
-Evaluation Trainer::evaluate(const SequenceData& set) {
+Evaluation evaluate_model(SignedRnn& model, TaskKind task, const SequenceData& set, int32_t batch, Tape& tape,
+                          Matrix& x_batch, Matrix& y_batch, std::vector<int32_t>& labels) {
+  BIORNN_CHECK(batch >= 1, "evaluate_model: the batch size must be >= 1");
   std::vector<int32_t> order(std::size_t(set.size()));
   std::iota(order.begin(), order.end(), 0);
   Evaluation e;
   double weighted_loss = 0;
   int64_t correct = 0;
-  for (int32_t first = 0; first < set.size(); first += batch_) {
-    const int32_t count = std::min(batch_, set.size() - first);
-    gather_batch(set, order, first, count, x_batch_, y_batch_, labels_batch_);
-    tape_.clear();
+  for (int32_t first = 0; first < set.size(); first += batch) {
+    const int32_t count = std::min(batch, set.size() - first);
+    gather_batch(set, order, first, count, x_batch, y_batch, labels);
+    tape.clear();
     int64_t hits = 0;
-    Var loss = record_task_loss(tape_, model_, data_.kind, x_batch_, y_batch_, labels_batch_, set.steps, &hits);
+    Var loss = record_task_loss(tape, model, task, x_batch, y_batch, labels, set.steps, &hits);
     weighted_loss += double(loss.item()) * count;
     correct += hits;
   }
-  tape_.clear();
+  tape.clear();
   e.samples = set.size();
   e.loss = weighted_loss / set.size();
   if (set.classification()) e.accuracy = double(correct) / set.size();
   return e;
+}
+
+Evaluation evaluate_model(SignedRnn& model, TaskKind task, const SequenceData& set, int32_t batch) {
+  Tape tape;
+  Matrix x, y;
+  std::vector<int32_t> labels;
+  return evaluate_model(model, task, set, batch, tape, x, y, labels);
+}
+
+Evaluation Trainer::evaluate(const SequenceData& set) {
+  return evaluate_model(model_, data_.kind, set, batch_, tape_, x_batch_, y_batch_, labels_batch_);
 }
 
 }  // namespace biornn

@@ -41,6 +41,13 @@ struct Fig2Options {
   int32_t kl_bins = 100;
 };
 
+// Trains the run `config` describes in `dir`, or reuses / resumes what is already there (a
+// finished run is loaded, an interrupted one continued). Shared by every reproduction.
+StatusOr<std::unique_ptr<TrainingRun>> train_or_reuse_run(const TrainConfig& config, const std::string& dir,
+                                                          const std::function<void(const std::string&)>& log);
+// Where reproduce_fig2 keeps the run of (task, rule, run number): <out>/<task>/<rule>/seed<k>.
+std::string fig2_run_dir(const std::string& out_dir, TaskKind task, LearningRule rule, int32_t run);
+
 // The configuration of one run of the figure (quick or full).
 TrainConfig fig2_run_config(const Fig2Options& options, TaskKind task, LearningRule rule, int32_t run);
 

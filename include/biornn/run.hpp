@@ -68,6 +68,9 @@ class TrainingRun {
   // set. The dense phase's history stays available as pre_prune_history(); epochs count from 0.
   void convert_to_sparse(const Mask& keep, const TrainConfig& pruned, int32_t finetune_epochs);
   const std::vector<EpochRecord>& pre_prune_history() const { return pre_prune_history_; }
+  // The test error measured right after pruning, before any fine-tuning (set by
+  // convert_to_sparse; loss < 0 for a dense run).
+  const Evaluation& before_finetuning() const { return before_finetuning_; }
   // The loss (and accuracy) on the test set right now, without training.
   Evaluation evaluate_test();
 
@@ -96,6 +99,7 @@ class TrainingRun {
   Matrix initial_recurrent_;  // W before training, for the histogram
   std::vector<EpochRecord> history_;
   std::vector<EpochRecord> pre_prune_history_;
+  Evaluation before_finetuning_{-1, -1, 0};
   std::string dir_;
   int64_t max_sign_violations_ = 0;
   double wall_seconds_ = 0;

@@ -35,6 +35,13 @@ Var record_task_loss(Tape& tape, SignedRnn& model, TaskKind task, const Matrix& 
                      const Matrix& y_batch, const std::vector<int32_t>& labels, int32_t steps,
                      int64_t* correct = nullptr);
 
+// Loss (and accuracy) of `model` on `set`, in batches of `batch`, with no parameter change.
+// `tape`, `x_batch`, `y_batch` and `labels` are scratch (reused by a caller that evaluates
+// often); the overload without them makes its own.
+Evaluation evaluate_model(SignedRnn& model, TaskKind task, const SequenceData& set, int32_t batch, Tape& tape,
+                          Matrix& x_batch, Matrix& y_batch, std::vector<int32_t>& labels);
+Evaluation evaluate_model(SignedRnn& model, TaskKind task, const SequenceData& set, int32_t batch);
+
 class Trainer {
  public:
   // `model`, `data` must outlive the trainer. The model's parameters are registered with a

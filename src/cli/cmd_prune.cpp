@@ -10,12 +10,7 @@
 #include <cmath>
 #include <cstdio>
 
-#include "biornn/fileio.hpp"
-#include "biornn/graph.hpp"
-#include "biornn/json.hpp"
-#include "biornn/npy.hpp"
-#include "biornn/population.hpp"
-#include "biornn/run.hpp"
+#include "biornn/prune_run.hpp"
 #include "cli/args.hpp"
 #include "cli/commands.hpp"
 
@@ -26,35 +21,6 @@ namespace {
 int usage_error(const std::string& command, const Status& s) {
   std::fprintf(stderr, "%s: %s\n", command.c_str(), s.message().c_str());
   return s.code() == StatusCode::kCancelled ? 130 : 2;
-}
-
-struct PruneResult {
-  Mask mask;
-  std::vector<BlockPruneReport> blocks;
-};
-
-std::string prune_report_json(const TrainingRun& run, const PruneResult& r, double overlap, int64_t tree_edges,
-                              const Evaluation& before) {
-  const TrainConfig& c = run.config();
-  JsonWriter j;
-  j.begin_object().field("source", c.prune_source).field("method", c.prune_method).field("exact", c.prune_exact);
-  j.field("seed", c.prune_seed).field("blocks_table", c.prune_blocks);
-  const int64_t entries = int64_t(r.mask.rows()) * r.mask.cols();
-  j.field("target_sparsity", c.prune_blocks.empty() ? c.prune_sparsity : std::nan(""));
-  j.field("realised_sparsity", 1.0 - double(r.mask.count()) / double(entries));
-  j.field("kept", r.mask.count()).field("entries", entries);
-  j.field("mst_overlap", overlap).field("mst_edges", tree_edges);
-  j.key("before_finetuning").begin_object().field("test_loss", before.loss);
-  if (before.accuracy >= 0) j.field("test_accuracy", before.accuracy);
-  j.end_object();
-  j.key("per_block").begin_array();
-  for (const BlockPruneReport& b : r.blocks) {
-    j.begin_object().field("post", int64_t(b.post)).field("pre", int64_t(b.pre));
-    j.field("target_density", b.target_density).field("realised_density", 1 - b.stats.realised_sparsity());
-    j.field("entries", b.stats.entries).field("kept", b.stats.kept).end_object();
-  }
-  j.end_array().end_object();
-  return j.str() + "\n";
 }
 
 }  // namespace
@@ -105,60 +71,35 @@ int cmd_prune(int argc, char** argv, int first) {
     if (!st.ok()) return usage_error(name, st);
   }
 
-  StatusOr<std::unique_ptr<TrainingRun>> loaded = TrainingRun::resume(a.get("model"));
-  if (!loaded.ok()) return usage_error(name, loaded.status());
-  TrainingRun& run = *loaded.value();
-  const Matrix w = run.model().recurrent_weights();
-  for (int64_t k = 0; k < w.size(); ++k)
-    if (!std::isfinite(w.data()[k]))
-      return usage_error(name, invalid_argument(a.get("model") + ": the recurrent weights contain NaN or infinity; "
-                                                "prune a run that trained successfully"));
-  const Mask current = run.model().sparse() ? run.model().pattern().pattern_mask() : Mask::all(w.rows(), w.cols());
-
-  PruneResult result;
-  TrainConfig pruned = run.config();
-  pruned.prune_method = prune_method_name(method);
-  pruned.prune_sparsity = sparsity;
-  pruned.prune_exact = a.has("exact");
-  pruned.prune_seed = uint64_t(seed);
-  pruned.prune_source = a.get("model");
+  PruneRequest request;
+  request.method = method;
+  request.sparsity = sparsity;
+  request.exact = a.has("exact");
+  request.seed = uint64_t(seed);
+  request.finetune_epochs = int32_t(finetune_epochs);
+  PopulationTable table;
   if (a.has("blocks")) {
-    StatusOr<PopulationTable> table = read_population_table(a.get("blocks"));
-    if (!table.ok()) return usage_error(name, table.status());
-    st = check_population_table(table.value(), w.rows(), w.cols(), a.get("blocks"));
-    if (!st.ok()) return usage_error(name, st);
-    pruned.prune_blocks = a.get("blocks");
-    result.mask = prune_blocks(method, w, table.value(), uint64_t(seed), &current, a.has("exact"), &result.blocks);
-  } else {
-    Rng rng{uint64_t(seed)};
-    PruneStats stats;
-    result.mask = prune_block(method, w, sparsity, rng, &current, a.has("exact"), &stats);
-    result.blocks.push_back({0, 0, 1 - sparsity, stats});
+    StatusOr<PopulationTable> read = read_population_table(a.get("blocks"));
+    if (!read.ok()) return usage_error(name, read.status());
+    table = std::move(read.value());
+    request.table = &table;
+    request.table_path = a.get("blocks");
   }
-
-  // The spanning tree of the matrix as it was before this pruning.
-  const MstResult tree = maximum_spanning_tree(w, current);
-  const double overlap = mst_overlap(tree, result.mask);
-
-  run.convert_to_sparse(result.mask, pruned, int32_t(finetune_epochs >= 0 ? finetune_epochs : default_finetune_epochs(pruned.task)));
-  const Evaluation before = run.evaluate_test();
-  st = run.start_directory(a.get("out"), a.has("force"));
-  if (st.ok()) st = save_npy(join_path(a.get("out"), "mask.npy"), npy_from_mask(result.mask));
-  const std::string report = prune_report_json(run, result, overlap, tree.edge_count(), before);
-  if (st.ok()) st = write_file_atomic(join_path(a.get("out"), "prune_report.json"), report);
-  if (st.ok()) st = run.save_state();
-  if (st.ok()) st = run.write_outputs();
-  if (!st.ok()) return usage_error(name, st);
+  PruneOutcome outcome;
+  StatusOr<std::unique_ptr<TrainingRun>> pruned = prune_run(a.get("model"), request, a.get("out"), a.has("force"), &outcome);
+  if (!pruned.ok()) return usage_error(name, pruned.status());
+  const Evaluation& before = pruned.value()->before_finetuning();
   if (a.has("json")) {
-    std::printf("%s", report.c_str());
+    std::printf("%s", outcome.report_json.c_str());
   } else {
-    const int64_t entries = int64_t(w.rows()) * w.cols();
+    const int64_t entries = int64_t(outcome.mask.rows()) * outcome.mask.cols();
+    const std::string target = a.has("blocks") ? ", block-wise" : ", target " + a.get("sparsity");
+    const std::string accuracy = before.accuracy >= 0 ? " (accuracy " + std::to_string(100 * before.accuracy) + " %)" : "";
     std::printf("pruned %s with %s: kept %lld of %lld weights (realised sparsity %.4f%s), MST overlap %.3f, "
                 "test loss before fine-tuning %.4g%s\n",
-                a.get("model").c_str(), prune_method_name(method), static_cast<long long>(result.mask.count()),
-                static_cast<long long>(entries), 1.0 - double(result.mask.count()) / double(entries),
-                a.has("blocks") ? ", block-wise" : (", target " + a.get("sparsity")).c_str(), overlap, before.loss,
-                before.accuracy >= 0 ? (" (accuracy " + std::to_string(100 * before.accuracy) + " %)").c_str() : "");
+                a.get("model").c_str(), prune_method_name(method), static_cast<long long>(outcome.mask.count()),
+                static_cast<long long>(entries), 1.0 - double(outcome.mask.count()) / double(entries), target.c_str(),
+                outcome.mst_overlap, before.loss, accuracy.c_str());
     std::printf("fine-tune with: biornn finetune --model %s\n", a.get("out").c_str());
   }
   return 0;

@@ -3,12 +3,30 @@
 #include <cstdio>
 
 #include "biornn/fig2.hpp"
+#include "biornn/fig3.hpp"
 #include "cli/args.hpp"
 #include "cli/commands.hpp"
 
 namespace biornn::cli {
 
 namespace {
+
+// Parses "flipflop,wave" into tasks; false (with a message) for an unknown name.
+bool parse_task_list(const std::string& text, const char* command, std::vector<TaskKind>* out) {
+  out->clear();
+  std::string list = text + ",";
+  for (std::size_t start = 0, comma; (comma = list.find(',', start)) != std::string::npos; start = comma + 1) {
+    const std::string name = list.substr(start, comma - start);
+    if (name.empty()) continue;
+    TaskKind t;
+    if (!parse_task(name, &t)) {
+      std::fprintf(stderr, "%s: --tasks: unknown task '%s' (expected flipflop, wave, seqmnist)\n", command, name.c_str());
+      return false;
+    }
+    out->push_back(t);
+  }
+  return true;
+}
 
 int reproduce_fig2_command(int argc, char** argv, int first) {
   Args a("biornn reproduce fig2",
@@ -44,19 +62,7 @@ int reproduce_fig2_command(int argc, char** argv, int first) {
   o.runs = int32_t(runs);
   o.mnist_dir = a.get("data");
   o.out_dir = a.has("out") ? a.get("out") : (o.quick ? "runs/fig2-quick" : "runs/fig2");
-  if (a.has("tasks")) {
-    o.tasks.clear();
-    std::string list = a.get("tasks") + ",";
-    for (std::size_t start = 0, comma; (comma = list.find(',', start)) != std::string::npos; start = comma + 1) {
-      const std::string name = list.substr(start, comma - start);
-      TaskKind t;
-      if (!parse_task(name, &t)) {
-        std::fprintf(stderr, "biornn reproduce fig2: --tasks: unknown task '%s' (expected flipflop, wave, seqmnist)\n", name.c_str());
-        return 2;
-      }
-      o.tasks.push_back(t);
-    }
-  }
+  if (a.has("tasks") && !parse_task_list(a.get("tasks"), "biornn reproduce fig2", &o.tasks)) return 2;
   StatusOr<Fig2Result> r = reproduce_fig2(o, [](const std::string& line) { std::fprintf(stderr, "  %s\n", line.c_str()); });
   if (!r.ok()) {
     std::fprintf(stderr, "biornn reproduce fig2: %s\n", r.status().message().c_str());
@@ -67,17 +73,68 @@ int reproduce_fig2_command(int argc, char** argv, int first) {
   return 0;
 }
 
+int reproduce_fig3_command(int argc, char** argv, int first) {
+  const char* name = "biornn reproduce fig3";
+  Args a(name,
+         "Fig. 3: (A) weights kept by top-prob vs random at 90 % sparsity; (B) MST overlap vs sparsity\n"
+         "with the App. 10.1 bound and the App. 10.2 expectation, on random U(0,1) matrices (N = 10, 50,\n"
+         "100) and on trained Dale matrices; (C) error before fine-tuning at 15 connection probabilities,\n"
+         "per-level Mann-Whitney p and Holm-corrected p; (D) fine-tuning curves at 90 % sparsity.\n"
+         "Uses (or trains) Fig. 2's Dale runs in --fig2; finished runs are reused.",
+         {{"runs", "N", "runs (trained networks / random matrices) per setting", "5"},
+          {"quick", "", "tiny runs (about a minute): checks the pipeline, not the paper's numbers", ""},
+          {"data", "DIR", "MNIST IDX directory for sequential MNIST (left out when absent)", ""},
+          {"fig2", "DIR", "where Fig. 2's runs are (or will be trained)", "runs/fig2 (runs/fig2-quick with --quick)"},
+          {"out", "DIR", "output directory", "runs/fig3 (runs/fig3-quick with --quick)"},
+          {"tasks", "LIST", "comma-separated subset of flipflop,wave,seqmnist", "all"},
+          {"seed", "N", "seed of the pruning draws and random matrices", "1"}});
+  Status st = a.parse(argc, argv, first);
+  if (!st.ok()) {
+    std::fprintf(stderr, "%s: %s\n", name, st.message().c_str());
+    return 2;
+  }
+  if (a.help_requested()) {
+    std::printf("%s", a.help_text().c_str());
+    return 0;
+  }
+  Fig3Options o;
+  o.quick = a.has("quick");
+  int64_t runs = o.quick ? 2 : 5, seed = 1;
+  if (a.has("runs")) st = a.get_int("runs", 1, 1000, &runs);
+  if (st.ok()) st = a.get_int("seed", 0, INT64_MAX, &seed);
+  if (!st.ok()) {
+    std::fprintf(stderr, "%s: %s\n", name, st.message().c_str());
+    return 2;
+  }
+  o.runs = int32_t(runs);
+  o.seed = uint64_t(seed);
+  o.mnist_dir = a.get("data");
+  o.fig2_dir = a.has("fig2") ? a.get("fig2") : (o.quick ? "runs/fig2-quick" : "runs/fig2");
+  o.out_dir = a.has("out") ? a.get("out") : (o.quick ? "runs/fig3-quick" : "runs/fig3");
+  if (a.has("tasks") && !parse_task_list(a.get("tasks"), name, &o.tasks)) return 2;
+  StatusOr<Fig3Result> r = reproduce_fig3(o, [](const std::string& line) { std::fprintf(stderr, "  %s\n", line.c_str()); });
+  if (!r.ok()) {
+    std::fprintf(stderr, "%s: %s\n", name, r.status().message().c_str());
+    return r.status().code() == StatusCode::kCancelled ? 130 : 1;
+  }
+  for (const std::string& note : r.value().notes) std::printf("note: %s\n", note.c_str());
+  std::printf("Fig. 3 written to %s (fig3.json, fig3_*.csv, fig3A-D *.svg)\n", o.out_dir.c_str());
+  return 0;
+}
+
 }  // namespace
 
 int cmd_reproduce(int argc, char** argv, int first) {
   const std::string which = first < argc ? argv[first] : "";
   if (which == "fig2") return reproduce_fig2_command(argc, argv, first + 1);
+  if (which == "fig3") return reproduce_fig3_command(argc, argv, first + 1);
   if (which.empty() || which == "--help" || which == "-h") {
-    std::printf("usage: biornn reproduce fig2 [options]     (biornn reproduce fig2 --help)\n\n"
-                "Reproduces the paper's figures: fig2 (Dale's backprop vs conventional and rectified).\n");
+    std::printf("usage: biornn reproduce fig2|fig3 [options]     (biornn reproduce fig2 --help)\n\n"
+                "Reproduces the paper's figures: fig2 (Dale's backprop vs conventional and rectified),\n"
+                "fig3 (top-prob pruning: kept weights, MST overlap, error before and after fine-tuning).\n");
     return which.empty() ? 2 : 0;
   }
-  std::fprintf(stderr, "biornn reproduce: unknown figure '%s' (available: fig2)\n", which.c_str());
+  std::fprintf(stderr, "biornn reproduce: unknown figure '%s' (available: fig2, fig3)\n", which.c_str());
   return 2;
 }
 

@@ -22,7 +22,7 @@ const Command kCommands[] = {
     {"train", biornn::cli::cmd_train, "train one network on one task with one learning rule"},
     {"prune", biornn::cli::cmd_prune, "prune a trained run's recurrent matrix (top-prob, random, magnitude)"},
     {"finetune", biornn::cli::cmd_finetune, "fine-tune a pruned run with its mask fixed"},
-    {"reproduce", biornn::cli::cmd_reproduce, "reproduce the paper's figures (fig2)"},
+    {"reproduce", biornn::cli::cmd_reproduce, "reproduce the paper's figures (fig2, fig3)"},
     {"mst", biornn::cli::cmd_mst, "maximum spanning tree of a weight matrix (.npy) and its overlap"},
     {"stats", biornn::cli::cmd_stats, "statistics: hypergeom (the random-pruning MST baseline)"},
     {"info", biornn::cli::cmd_info, "print version, kernels, threads and build options"},

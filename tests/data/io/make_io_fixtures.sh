@@ -54,5 +54,4 @@ idx = np.array([3, 1, 4, 1, 5], dtype="<i8")
 np.savez("savez.npz", W=W, mask=mask, idx=idx)
 np.savez_compressed("savez_compressed.npz", W=W, mask=mask, idx=idx)
 PY
-rm -f lorem.txt.tmp
 echo "fixtures written to $(pwd)"
