@@ -205,7 +205,10 @@ TEST_SRCS := \
 EXAMPLES := \
   01_scalar_autodiff \
   02_gradcheck_tour \
-  03_gemm_kernels
+  03_gemm_kernels \
+  04_flipflop_dale \
+  05_prune_retrain \
+  06_mst_hypergeom
 
 # ---- rules -----------------------------------------------------------------------------------
 ifeq ($(AVX2),1)
