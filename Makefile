@@ -2,8 +2,8 @@
 #
 #   make                 library, program, tests, examples            -> build/
 #   make test            build and run the unit tests and the examples
-#   make run             the main job on its built-in default
-#   make bench           GEMM benchmark, one JSON object per line
+#   make run             the main job: flip-flop with Dale's backprop (runs/flipflop_dale)
+#   make bench           GEMM and training benchmarks, one JSON object per line
 #   make asan            the test suite under AddressSanitizer + UBSan (build/asan/)
 #   make linecount       lines per file and per folder
 #   make bench-openblas  optional: biornn's SGEMM side by side with OpenBLAS (needs libopenblas-dev)
@@ -269,11 +269,15 @@ test: $(TEST_BIN) $(EXAMPLE_BINS) $(PROGRAM)
 	@for e in $(EXAMPLE_BINS); do echo "== $$e"; $$e > $(BUILD)/examples/$$(basename $$e).out || { cat $(BUILD)/examples/$$(basename $$e).out; echo "example $$e failed"; exit 1; }; done
 	@echo "examples: all $(words $(EXAMPLE_BINS)) ran cleanly"
 
-run: $(EXAMPLE_BINS)
-	$(BUILD)/examples/03_gemm_kernels
+# The main job: Dale's backprop on the flip-flop task at the paper's sizes (128 units, 6000
+# sequences, 100 epochs); the run directory (metrics, model.npz, pictures, report.html) is
+# runs/flipflop_dale and is replaced on every `make run`.
+run: $(PROGRAM)
+	$(PROGRAM) train --task flipflop --rule dale --out runs/flipflop_dale --force
 
 bench: $(PROGRAM)
 	$(PROGRAM) bench gemm --json
+	$(PROGRAM) bench train --json
 
 asan:
 	$(MAKE) BUILD=$(BUILD)/asan SAN=address OPTFLAGS=-O1 test

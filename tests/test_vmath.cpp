@@ -121,7 +121,7 @@ std::vector<real> sweep_inputs() {
     grid(-110, 95);
   else
     grid(-750, 715);
-  // The worst inputs of the offline search, for any function or fast kernel, and their negatives.
+    // The worst inputs of the offline search, for any function or fast kernel, and their negatives.
 #ifdef BIORNN_DOUBLE
   const real worst[] = {0x1.41791e1faacccp-1,  0x1.428a8df2ea07cp-1,  0x1.4133dc345fdcp-1,
                         0x1.336b4cfda2328p+8,  0x1.61db54c63f8bp+8,   -0x1.1f71cb6fa525p+2,
@@ -227,21 +227,19 @@ real eval(Func f, MathKernel k, real x) {
 
 }  // namespace
 
-TEST_CASE(
-    "every kernel's tanh is within kVmathTanhMaxUlp of the exact value over the whole range") {
+TEST_CASE("vmath_tanh of every kernel is within kVmathTanhMaxUlp of tanh over the whole range") {
   check_sweep(Func::kTanh);
 }
 
-TEST_CASE(
-    "every kernel's exp is within kVmathExpMaxUlp over the whole range, subnormals included") {
+TEST_CASE("vmath_exp of every kernel is within kVmathExpMaxUlp of exp, subnormals included") {
   check_sweep(Func::kExp);
 }
 
-TEST_CASE("every kernel's sigmoid is within kVmathSigmoidMaxUlp over the whole range") {
+TEST_CASE("vmath_sigmoid of every kernel is within kVmathSigmoidMaxUlp over the whole range") {
   check_sweep(Func::kSigmoid);
 }
 
-TEST_CASE("tanh keeps signed zeros and tiny arguments, saturates exactly to ±1 and passes NaN") {
+TEST_CASE("vmath_tanh keeps signed zeros and tiny arguments, saturates exactly to ±1, passes NaN") {
   const real saturated = kDouble ? real(19.1) : real(9.02);
   for (MathKernel k : available_kernels()) {
     const std::string kernel = math_kernel_name(k);
@@ -260,7 +258,7 @@ TEST_CASE("tanh keeps signed zeros and tiny arguments, saturates exactly to ±1 
   }
 }
 
-TEST_CASE("exp overflows to inf, underflows through the subnormals to 0, and passes NaN") {
+TEST_CASE("vmath_exp overflows to inf, underflows through the subnormals to 0 and passes NaN") {
   const real overflows = kDouble ? real(709.8) : real(88.73);
   const real subnormal = kDouble ? real(-740) : real(-100);
   const real vanishes = kDouble ? real(-745.2) : real(-104);
@@ -279,7 +277,7 @@ TEST_CASE("exp overflows to inf, underflows through the subnormals to 0, and pas
   }
 }
 
-TEST_CASE("sigmoid is exactly 0, 1/2 and 1 at −inf, ±0 and +inf and never NaN for large |x|") {
+TEST_CASE("vmath_sigmoid is exactly 0, 1/2, 1 at −inf, ±0, +inf and never NaN for large |x|") {
   for (MathKernel k : available_kernels()) {
     const std::string kernel = math_kernel_name(k);
     CAPTURE(kernel);
@@ -296,8 +294,7 @@ TEST_CASE("sigmoid is exactly 0, 1/2 and 1 at −inf, ±0 and +inf and never NaN
   }
 }
 
-TEST_CASE(
-    "any length and offset gives the main loop's values, in place too, writing nothing past n") {
+TEST_CASE("vmath gives identical bits at any length, offset or in place and writes only y[0, n)") {
   const int64_t kFull = 1000 + 3 + 8;  // longest n, largest offset, 8 guard elements
   std::vector<real> x(kFull);
   for (int64_t i = 0; i < kFull; ++i) x[i] = real(-12.0 + 0.0237 * double(i));
@@ -332,7 +329,7 @@ TEST_CASE(
   }
 }
 
-TEST_CASE("the plain entry points run the active math kernel") {
+TEST_CASE("the plain vmath entry points run the active math kernel") {
   const MathKernel saved = active_math_kernel();
   std::vector<real> x(37), y(37), want(37);
   for (int i = 0; i < 37; ++i) x[i] = real(-3.1 + 0.17 * i);
@@ -353,7 +350,7 @@ TEST_CASE("the plain entry points run the active math kernel") {
   set_math_kernel(saved);
 }
 
-TEST_CASE("negative lengths, partial overlap and an unavailable kernel are contract violations") {
+TEST_CASE("a negative n, a partial overlap or an unavailable kernel is a vmath contract violation") {
   std::vector<real> buf(16, real(1));
   CHECK_THROWS_AS(vmath_tanh(buf.data(), buf.data(), -1), ContractViolation);
   CHECK_THROWS_AS(vmath_exp(buf.data(), buf.data() + 1, 8), ContractViolation);
