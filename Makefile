@@ -141,6 +141,7 @@ LIB_SRCS := \
   src/kernels/cpu_features.cpp \
   src/kernels/gemm_ref.cpp \
   src/kernels/csr_kernels.cpp \
+  src/kernels/recurrent_driver.cpp \
   src/kernels/gemm_packed.cpp \
   src/kernels/gemm_microkernel_scalar.cpp
 

@@ -10,6 +10,8 @@
 #include <cstdlib>
 #include <mutex>
 
+#include <unistd.h>
+
 #ifdef _OPENMP
 #include <omp.h>
 #endif
@@ -203,6 +205,16 @@ Status configure_kernels_from_environment() {
   apply_environment(&problem);
   if (!problem.empty()) return invalid_argument(problem);
   return Status();
+}
+
+void reexec_with_passive_openmp_wait(char** argv) {
+#ifdef _OPENMP
+  if (std::getenv("OMP_WAIT_POLICY") != nullptr || std::getenv("GOMP_SPINCOUNT") != nullptr) return;
+  if (setenv("OMP_WAIT_POLICY", "passive", 1) != 0) return;
+  execv("/proc/self/exe", argv);  // returns only on failure; the program then continues as is
+#else
+  (void)argv;
+#endif
 }
 
 std::string kernel_summary() {

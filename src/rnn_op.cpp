@@ -1,17 +1,20 @@
 // rnn_op.cpp — forward and backward of the fused recurrent op (formulas in recurrent.hpp).
 //
+// The time loops themselves run in src/kernels/recurrent_driver.cpp (threaded over batch
+// slices); this file records the node and forms the parameter gradients.
+//
 // Buffers on the node (all reused across recordings, so training allocates nothing):
 //   value   the returned sequence (a or h), (T·B, N)
 //   aux[0]  the other sequence when the threshold is on (h or a); unused when h = a
 //   aux[1]  dZ for every step (backward), (T·B, N)
-//   aux[2]  dH for one step (backward), (B, N)
+//   aux[2]  dH scratch for the backward time loop, one block per batch slice
 // ints: [0] steps T, [1] activation, [2] threshold on/off, [3] output (a or h); scalar: θ.
 // inputs: [0] u, [1] W (dense) or the CSR values, [2] bias (or −1).
 #include <cstring>
 
 #include "biornn/blas.hpp"
 #include "biornn/recurrent.hpp"
-#include "biornn/vmath.hpp"
+#include "kernels/recurrent_driver.hpp"
 #include "tape_internal.hpp"
 
 namespace biornn {
@@ -71,14 +74,6 @@ Layout layout_of(const Tape::Node& n) {
   return l;
 }
 
-// The (B, N) rows of step t in a (T·B, N) matrix.
-MatrixView step_rows(Matrix& m, int32_t t, int32_t batch) {
-  return m.view().block(t * batch, 0, batch, m.cols());
-}
-ConstMatrixView step_rows(const Matrix& m, int32_t t, int32_t batch) {
-  return m.view().block(t * batch, 0, batch, m.cols());
-}
-
 // The a and h sequences of a recorded node (h aliases a when there is no threshold).
 Matrix& activations(Tape::Node& n) {
   const bool returns_rate = n.ints[3] != 0, threshold = n.ints[2] != 0;
@@ -87,16 +82,6 @@ Matrix& activations(Tape::Node& n) {
 Matrix& rates(Tape::Node& n) {
   const bool returns_rate = n.ints[3] != 0, threshold = n.ints[2] != 0;
   return threshold && !returns_rate ? n.aux[0] : n.value;
-}
-
-void apply_activation_inplace(Activation act, real* x, int64_t count) {
-  switch (act) {
-    case Activation::kTanh: vmath_tanh(x, x, count); return;
-    case Activation::kRelu:
-      for (int64_t i = 0; i < count; ++i) x[i] = x[i] < 0 ? real(0) : x[i];  // NaN stays NaN
-      return;
-    case Activation::kIdentity: return;
-  }
 }
 
 // Records the node and checks shapes shared by the dense and sparse variants.
@@ -131,29 +116,25 @@ Tape::Node& begin_recurrent(Op op, Var u, Var w_or_values, Var bias, const Recur
   return n;
 }
 
-// The forward recurrence; `recurrent_product(h_prev, z_t)` adds h_{t−1}·Wᵀ into z_t.
-template <class RecurrentProduct>
-void forward_sequence(Tape& t, Tape::Node& n, RecurrentProduct recurrent_product) {
+// The driver's view of a recorded node.
+kernels::RecurrentProblem problem_of(const Tape::Node& n, const Matrix* w, const CsrView* sparse) {
   const Layout l = layout_of(n);
+  kernels::RecurrentProblem p;
+  p.steps = l.steps;
+  p.batch = l.batch;
+  p.units = l.units;
+  p.activation = l.activation;
+  p.threshold = l.threshold;
+  p.theta = l.theta;
+  p.w = w;
+  p.sparse = sparse;
+  return p;
+}
+
+void run_forward(Tape& t, Tape::Node& n, const Matrix* w, const CsrView* sparse) {
   const Matrix& u = t.node(n.inputs[0]).val();
   const Matrix* bias = n.inputs[2] >= 0 ? &t.node(n.inputs[2]).val() : nullptr;
-  Matrix& a = activations(n);
-  Matrix& h = rates(n);
-  for (int32_t step = 0; step < l.steps; ++step) {
-    MatrixView z = step_rows(a, step, l.batch);
-    copy_into(step_rows(u, step, l.batch), z);
-    if (bias != nullptr) {
-      for (int32_t i = 0; i < l.batch; ++i)
-        for (int32_t j = 0; j < l.units; ++j) z(i, j) += (*bias)(0, j);
-    }
-    if (step > 0) recurrent_product(step_rows(h, step - 1, l.batch), z);
-    apply_activation_inplace(l.activation, z.data, z.size());
-    if (l.threshold) {
-      const real* av = z.data;
-      real* hv = step_rows(h, step, l.batch).data;
-      for (int64_t k = 0; k < z.size(); ++k) hv[k] = av[k] < l.theta ? l.theta : av[k];
-    }
-  }
+  kernels::recurrent_forward(problem_of(n, w, sparse), u, bias, activations(n), rates(n), active_threads());
 }
 
 }  // namespace
@@ -163,9 +144,7 @@ Var recurrent(Var u, Var w, Var bias, const RecurrentOptions& options) {
   BIORNN_CHECK(wv.rows() == wv.cols(), "recurrent: W must be square (N, N), got " + wv.shape());
   Tape::Node& n = begin_recurrent(Op::kRecurrent, u, w, bias, options, wv.rows());
   Tape& t = *u.tape;
-  forward_sequence(t, n, [&wv](ConstMatrixView h_prev, MatrixView z) {
-    gemm(Trans::kNo, Trans::kYes, 1, h_prev, wv, 1, z);
-  });
+  run_forward(t, n, &wv, nullptr);
   return t.finish_node();
 }
 
@@ -182,9 +161,7 @@ Var recurrent_sparse(Var u, const CsrMatrix& pattern, Var values, Var bias,
   n.pattern = &pattern;
   Tape& t = *u.tape;
   const CsrView s = pattern.view_with_values(v.data());
-  forward_sequence(t, n, [&s](ConstMatrixView h_prev, MatrixView z) {
-    dense_csr_mm(Trans::kYes, 1, h_prev, s, 1, z);
-  });
+  run_forward(t, n, nullptr, &s);
   return t.finish_node();
 }
 
@@ -198,38 +175,12 @@ void backward_recurrent(Tape& t, Tape::Node& n) {
   const Matrix& a = activations(n);
   const Matrix& h = rates(n);
   Matrix& dz = n.aux[1];
-  Matrix& dh = n.aux[2];
   dz.resize(n.value.rows(), n.value.cols());
-  dh.resize(l.batch, l.units);
-  const Matrix& d_out = n.grad;
-
-  for (int32_t step = l.steps - 1; step >= 0; --step) {
-    // dH_t = (returned h ? dOut_t : 0) + dZ_{t+1}·W
-    const bool has_later = step + 1 < l.steps;
-    if (l.returns_rate && l.threshold) copy_into(step_rows(d_out, step, l.batch), dh.view());
-    else dh.set_zero();
-    if (has_later) {
-      ConstMatrixView dz_next = step_rows(dz, step + 1, l.batch);
-      if (sparse) dense_csr_mm(Trans::kNo, 1, dz_next, s, 1, dh);
-      else gemm(Trans::kNo, Trans::kNo, 1, dz_next, w, 1, dh);
-    }
-    // dA_t = (returned a ? dOut_t : 0) + [a_t > θ] ⊙ dH_t;   dZ_t = dA_t ⊙ φ'(a_t)
-    const real* av = step_rows(a, step, l.batch).data;
-    const real* dov = step_rows(d_out, step, l.batch).data;
-    const bool out_is_a = !(l.returns_rate && l.threshold);
-    real* dzv = step_rows(dz, step, l.batch).data;
-    const int64_t count = int64_t(l.batch) * l.units;
-    for (int64_t k = 0; k < count; ++k) {
-      real da = out_is_a ? dov[k] : real(0);
-      if (!l.threshold || av[k] > l.theta) da += dh.data()[k];
-      switch (l.activation) {
-        case Activation::kTanh: da *= real(1) - av[k] * av[k]; break;
-        case Activation::kRelu: da = av[k] > 0 ? da : real(0); break;
-        case Activation::kIdentity: break;
-      }
-      dzv[k] = da;
-    }
-  }
+  // The gradient arriving at the returned sequence goes to a_t, or to h_t when the op returns
+  // thresholded rates.
+  const bool returns_h = l.returns_rate && l.threshold;
+  kernels::recurrent_backward(problem_of(n, sparse ? nullptr : &w, sparse ? &s : nullptr), returns_h ? nullptr : &n.grad,
+                              returns_h ? &n.grad : nullptr, a, dz, n.aux[2], active_threads());
 
   // dW += Σ_{t≥1} dZ_tᵀ·h_{t−1}: one product over (T−1)·B rows.
   if (t.node(n.inputs[1]).requires_grad && l.steps > 1) {

@@ -10,6 +10,8 @@
 #include "biornn/kernels.hpp"
 
 int main(int argc, char** argv) {
+  // Tests run 3 threads on 2 cores: spinning waits would make them crawl (see kernels.hpp).
+  biornn::reexec_with_passive_openmp_wait(argv);
   const biornn::Status status = biornn::configure_kernels_from_environment();
   if (!status.ok()) {
     std::fprintf(stderr, "biornn_tests: %s\n", status.to_string().c_str());

@@ -66,6 +66,18 @@ void set_threads(int threads);
 // its value and the accepted values.
 Status configure_kernels_from_environment();
 
+// Makes OpenMP threads sleep, not spin, while they wait — for programs; call it first thing in
+// main(). GNU OpenMP lets an idle thread spin at the end of a parallel region before it sleeps;
+// on a machine whose cores are busy with other work that is ruinous (a spinning thread takes
+// the core the thread it waits for needs): a 1.3-second training epoch took 22 s on two
+// threads with OMP_WAIT_POLICY unset or active and 1.3 s with passive, on this project's 2-core
+// machine under load. biornn's parallel regions are coarse, so waking a sleeper costs little.
+// The runtime reads OMP_WAIT_POLICY before main() runs, so this sets it and re-executes the
+// program once (execv of /proc/self/exe with the same arguments). It does nothing when
+// OMP_WAIT_POLICY or GOMP_SPINCOUNT is already set (the user's choice wins), without OpenMP, or
+// where /proc/self/exe does not exist (then the program simply continues).
+void reexec_with_passive_openmp_wait(char** argv);
+
 // One line for logs and run summaries, e.g.
 //   "gemm=packed_avx2 math=avx2 threads=2 (cpu avx2+fma: yes, avx2 compiled: yes, openmp: yes, real=float)"
 std::string kernel_summary();

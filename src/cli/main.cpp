@@ -43,6 +43,7 @@ void print_usage(std::FILE* out) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  biornn::reexec_with_passive_openmp_wait(argv);  // see kernels.hpp
   if (argc < 2) {
     print_usage(stderr);
     return 2;

@@ -1,0 +1,151 @@
+// recurrent_driver.cpp — forward and backward time loops of the fused recurrent op, one batch
+// slice per task (see recurrent_driver.hpp). OpenMP appears here and in the other kernel
+// drivers only.
+#include "kernels/recurrent_driver.hpp"
+
+#include <algorithm>
+#include <cstring>
+
+#include "biornn/vmath.hpp"
+
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+namespace biornn::kernels {
+
+namespace {
+
+int32_t slice_start(int32_t batch, int32_t slice) { return int32_t(int64_t(batch) * slice / kRecurrentChunks); }
+
+// Rows [t·B + b0, t·B + b0 + rows) of a (T·B, N) matrix.
+MatrixView rows_of(Matrix& m, int32_t batch, int32_t step, int32_t b0, int32_t rows) {
+  return m.view().block(step * batch + b0, 0, rows, m.cols());
+}
+ConstMatrixView rows_of(const Matrix& m, int32_t batch, int32_t step, int32_t b0, int32_t rows) {
+  return m.view().block(step * batch + b0, 0, rows, m.cols());
+}
+
+// z += h_prev · Wᵀ (β = 1) or dh = dz_next · W (β = 0), on one thread.
+void product_nt(const RecurrentProblem& p, ConstMatrixView h_prev, MatrixView z) {
+  if (p.sparse != nullptr) dense_csr_mm(Trans::kYes, 1, h_prev, *p.sparse, 1, z, 1);
+  else gemm(Trans::kNo, Trans::kYes, 1, h_prev, *p.w, 1, z, 1);
+}
+void product_nn(const RecurrentProblem& p, ConstMatrixView dz_next, MatrixView dh) {
+  if (p.sparse != nullptr) dense_csr_mm(Trans::kNo, 1, dz_next, *p.sparse, 0, dh, 1);
+  else gemm(Trans::kNo, Trans::kNo, 1, dz_next, *p.w, 0, dh, 1);
+}
+
+void forward_slice(const RecurrentProblem& p, const Matrix& u, const Matrix* bias, Matrix& a, Matrix& h, int32_t b0,
+                   int32_t rows) {
+  const int32_t n = p.units;
+  for (int32_t t = 0; t < p.steps; ++t) {
+    MatrixView z = rows_of(a, p.batch, t, b0, rows);
+    ConstMatrixView u_t = rows_of(u, p.batch, t, b0, rows);
+    for (int32_t i = 0; i < rows; ++i) {
+      real* zi = z.row(i);
+      const real* ui = u_t.row(i);
+      if (bias != nullptr) {
+        const real* b = bias->data();
+        for (int32_t j = 0; j < n; ++j) zi[j] = ui[j] + b[j];
+      } else {
+        std::memcpy(zi, ui, sizeof(real) * std::size_t(n));
+      }
+    }
+    if (t > 0) product_nt(p, rows_of(h, p.batch, t - 1, b0, rows), z);
+    const int64_t count = int64_t(rows) * n;  // the slice's rows are contiguous (full width)
+    switch (p.activation) {
+      case Activation::kTanh: vmath_tanh(z.data, z.data, count); break;
+      case Activation::kRelu:
+        for (int64_t k = 0; k < count; ++k) z.data[k] = z.data[k] < 0 ? real(0) : z.data[k];  // NaN stays NaN
+        break;
+      case Activation::kIdentity: break;
+    }
+    if (p.threshold) {
+      real* hv = rows_of(h, p.batch, t, b0, rows).data;
+      const real theta = p.theta;
+      for (int64_t k = 0; k < count; ++k) hv[k] = z.data[k] < theta ? theta : z.data[k];
+    }
+  }
+}
+
+// dz = (d_a + [a > θ]·dh) ⊙ φ'(a), one loop per activation so that each vectorises.
+// `dh` null means no gradient arrives at h_t; `d_a` null means none arrives at a_t.
+template <Activation kAct>
+void local_gradient(const real* a, const real* d_a, const real* dh, bool threshold, real theta, real* dz, int64_t count) {
+  for (int64_t k = 0; k < count; ++k) {
+    real g = d_a != nullptr ? d_a[k] : real(0);
+    if (dh != nullptr) g += (!threshold || a[k] > theta) ? dh[k] : real(0);
+    if (kAct == Activation::kTanh) g *= real(1) - a[k] * a[k];
+    if (kAct == Activation::kRelu) g = a[k] > 0 ? g : real(0);
+    dz[k] = g;
+  }
+}
+
+void backward_slice(const RecurrentProblem& p, const Matrix* d_a, const Matrix* d_h, const Matrix& a, Matrix& dz,
+                    MatrixView dh, int32_t b0, int32_t rows) {
+  const int64_t count = int64_t(rows) * p.units;
+  for (int32_t t = p.steps - 1; t >= 0; --t) {
+    bool have_dh = false;
+    if (t + 1 < p.steps) {
+      product_nn(p, rows_of(dz, p.batch, t + 1, b0, rows), dh);
+      have_dh = true;
+    }
+    if (d_h != nullptr) {
+      const real* src = rows_of(*d_h, p.batch, t, b0, rows).data;
+      if (have_dh) {
+        for (int64_t k = 0; k < count; ++k) dh.data[k] += src[k];
+      } else {
+        std::memcpy(dh.data, src, sizeof(real) * std::size_t(count));
+      }
+      have_dh = true;
+    }
+    const real* av = rows_of(a, p.batch, t, b0, rows).data;
+    const real* dav = d_a != nullptr ? rows_of(*d_a, p.batch, t, b0, rows).data : nullptr;
+    real* dzv = rows_of(dz, p.batch, t, b0, rows).data;
+    const real* dhv = have_dh ? dh.data : nullptr;
+    switch (p.activation) {
+      case Activation::kTanh: local_gradient<Activation::kTanh>(av, dav, dhv, p.threshold, p.theta, dzv, count); break;
+      case Activation::kRelu: local_gradient<Activation::kRelu>(av, dav, dhv, p.threshold, p.theta, dzv, count); break;
+      case Activation::kIdentity:
+        local_gradient<Activation::kIdentity>(av, dav, dhv, p.threshold, p.theta, dzv, count);
+        break;
+    }
+  }
+}
+
+int team_size(int threads, int32_t batch) {
+  const int slices = std::min<int32_t>(kRecurrentChunks, batch);
+  return std::max(1, std::min(threads, slices));
+}
+
+}  // namespace
+
+void recurrent_forward(const RecurrentProblem& p, const Matrix& u, const Matrix* bias, Matrix& a, Matrix& h, int threads) {
+  const int team = team_size(threads, p.batch);
+  (void)team;
+#ifdef _OPENMP
+#pragma omp parallel for num_threads(team) schedule(dynamic, 1) if (team > 1)
+#endif
+  for (int32_t c = 0; c < kRecurrentChunks; ++c) {
+    const int32_t b0 = slice_start(p.batch, c), rows = slice_start(p.batch, c + 1) - b0;
+    if (rows > 0) forward_slice(p, u, bias, a, h, b0, rows);
+  }
+}
+
+void recurrent_backward(const RecurrentProblem& p, const Matrix* d_a, const Matrix* d_h, const Matrix& a, Matrix& dz,
+                        Matrix& scratch, int threads) {
+  const int32_t max_rows = slice_start(p.batch, 1) + 1;  // slices differ by at most one row
+  scratch.resize(kRecurrentChunks * max_rows, p.units);
+  const int team = team_size(threads, p.batch);
+  (void)team;
+#ifdef _OPENMP
+#pragma omp parallel for num_threads(team) schedule(dynamic, 1) if (team > 1)
+#endif
+  for (int32_t c = 0; c < kRecurrentChunks; ++c) {
+    const int32_t b0 = slice_start(p.batch, c), rows = slice_start(p.batch, c + 1) - b0;
+    if (rows > 0) backward_slice(p, d_a, d_h, a, dz, scratch.view().block(c * max_rows, 0, rows, p.units), b0, rows);
+  }
+}
+
+}  // namespace biornn::kernels

@@ -1,0 +1,43 @@
+// recurrent_driver.hpp — the time loops of the fused recurrent op, threaded over the batch
+// (internal; the formulas and the tape glue are in recurrent.hpp and src/rnn_op.cpp).
+//
+// Every sample of a batch runs through the recurrence independently of the others, so the
+// batch is cut into kRecurrentChunks fixed slices of rows and the threads take whole slices:
+// one parallel region for the whole sequence instead of one per step and per product, and no
+// thread ever waits for another inside it. Each slice's per-step products run on one thread.
+// The slices do not depend on the thread count, so neither do the results (bit-identical for
+// any number of threads). Step t of sample b is row t·B + b of every (T·B, N) buffer.
+//
+// The reference for both functions is the same network unrolled with primitive tape ops
+// (tests/test_recurrent.cpp).
+#pragma once
+
+#include "biornn/blas.hpp"
+#include "biornn/recurrent.hpp"
+
+namespace biornn::kernels {
+
+// Fixed number of batch slices (a batch of 200 gives 4 slices of 50 rows).
+inline constexpr int32_t kRecurrentChunks = 4;
+
+struct RecurrentProblem {
+  int32_t steps = 1, batch = 1, units = 1;
+  Activation activation = Activation::kTanh;
+  bool threshold = false;
+  real theta = 0;
+  // W is dense (`w`, (N, N)) or CSR (`sparse`, values included) — exactly one of them.
+  const Matrix* w = nullptr;
+  const CsrView* sparse = nullptr;
+};
+
+// a_t and h_t for every step: u (T·B, N) the input drive, bias (1, N) or null; `a` and `h` are
+// (T·B, N); `h` may be the same matrix as `a` when there is no threshold.
+void recurrent_forward(const RecurrentProblem& p, const Matrix& u, const Matrix* bias, Matrix& a, Matrix& h, int threads);
+
+// dZ for every step, newest first: d_a (T·B, N) is the gradient arriving at a_t (or null),
+// d_h the gradient arriving at h_t (or null); `a` the forward activations; dz (T·B, N) out.
+// `scratch` holds one (rows of a slice, N) dH buffer per slice.
+void recurrent_backward(const RecurrentProblem& p, const Matrix* d_a, const Matrix* d_h, const Matrix& a, Matrix& dz,
+                        Matrix& scratch, int threads);
+
+}  // namespace biornn::kernels
