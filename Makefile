@@ -138,6 +138,11 @@ LIB_SRCS := \
   src/fig2_outputs.cpp \
   src/fig3.cpp \
   src/fig3_outputs.cpp \
+  src/verify_common.cpp \
+  src/verify_projection.cpp \
+  src/verify_convergence.cpp \
+  src/verify_rnn.cpp \
+  src/verify_pruning.cpp \
   src/kernels/cpu_features.cpp \
   src/kernels/gemm_ref.cpp \
   src/kernels/csr_kernels.cpp \
@@ -161,6 +166,7 @@ CLI_SRCS := \
   src/cli/bench_train.cpp \
   src/cli/cmd_prune.cpp \
   src/cli/cmd_stats.cpp \
+  src/cli/cmd_verify.cpp \
   src/cli/cmd_bench.cpp
 
 TEST_SRCS := \
@@ -201,6 +207,9 @@ TEST_SRCS := \
   tests/test_prune.cpp \
   tests/test_fig3.cpp \
   tests/test_population.cpp \
+  tests/test_verify.cpp \
+  tests/test_verify_convergence.cpp \
+  tests/test_verify_rnn_pruning.cpp \
   tests/test_gemm.cpp
 
 EXAMPLES := \
@@ -209,7 +218,16 @@ EXAMPLES := \
   03_gemm_kernels \
   04_flipflop_dale \
   05_prune_retrain \
-  06_mst_hypergeom
+  06_mst_hypergeom \
+  07_theorem5_projection \
+  08_corollary6_rectified \
+  09_lemma1_sign_preservation \
+  10_theorem2_linear_rate \
+  11_lemma3_weight_distance \
+  12_theorem4_error_bound \
+  13_appendix7_hebbian \
+  14_appendix9_sparsity \
+  15_appendix10_mst
 
 # ---- rules -----------------------------------------------------------------------------------
 ifeq ($(AVX2),1)

@@ -135,9 +135,8 @@ int64_t SignedRnn::sign_violations() const {
 Var SignedRnn::record_hidden(Tape& tape, const Matrix& x, int32_t steps) {
   BIORNN_CHECK(x.cols() == spec_.inputs, "SignedRnn: the network has " + std::to_string(spec_.inputs) +
                                              " inputs but x is " + x.shape());
-  Var u = matmul_nt(tape.constant(x), tape.param(w_in));
-  if (spec_.recurrent_biases) u = add_row_bias(u, tape.param(b_in));
-  Var bias = spec_.recurrent_biases ? tape.param(b_rec) : Var();
+  Var b_in_var = spec_.recurrent_biases ? tape.param(b_in) : Var();
+  Var b_rec_var = spec_.recurrent_biases ? tape.param(b_rec) : Var();
   RecurrentOptions o;
   o.steps = steps;
   o.activation = spec_.activation;
@@ -148,11 +147,11 @@ Var SignedRnn::record_hidden(Tape& tape, const Matrix& x, int32_t steps) {
   if (sparse_) {
     Var values = tape.param(w_values);
     if (rectified) values = mul(relu(values), tape.constant(sign_values_));
-    return recurrent_sparse(u, pattern_, values, bias, o);
+    return recurrent_sparse(tape.constant(x), tape.param(w_in), pattern_, values, b_in_var, b_rec_var, o);
   }
   Var weights = tape.param(w);
   if (rectified) weights = col_scale(relu(weights), tape.constant(sign_row_));
-  return recurrent(u, weights, bias, o);
+  return recurrent(tape.constant(x), tape.param(w_in), weights, b_in_var, b_rec_var, o);
 }
 
 Var SignedRnn::record_readout(Tape& tape, Var rows) {

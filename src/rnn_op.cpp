@@ -84,35 +84,40 @@ Matrix& rates(Tape::Node& n) {
   return threshold && !returns_rate ? n.aux[0] : n.value;
 }
 
-// Records the node and checks shapes shared by the dense and sparse variants.
-Tape::Node& begin_recurrent(Op op, Var u, Var w_or_values, Var bias, const RecurrentOptions& o,
-                            int32_t units_of_w) {
-  BIORNN_CHECK(u.tape != nullptr, "recurrent: the drive u is a default-constructed Var");
-  Tape& t = *u.tape;
-  const Matrix& uv = u.value();
+// Records the node and checks shapes shared by the dense and sparse variants. Inputs:
+// [0] x, [1] W_in, [2] W or the CSR values, [3] b_in, [4] b_rec (−1 when absent).
+Tape::Node& begin_recurrent(Op op, Var x, Var w_in, Var w_or_values, Var b_in, Var b_rec, const RecurrentOptions& o,
+                            int32_t units) {
+  BIORNN_CHECK(x.tape != nullptr, "recurrent: the input x is a default-constructed Var");
+  Tape& t = *x.tape;
+  const Matrix& xv = x.value();
+  const Matrix& win = w_in.value();
   BIORNN_CHECK(o.steps >= 1, "recurrent: steps must be >= 1, got " + std::to_string(o.steps));
-  BIORNN_CHECK(uv.rows() % o.steps == 0,
-               "recurrent: the drive is " + uv.shape() + ", whose " + std::to_string(uv.rows()) +
-                   " rows are not a whole number of batches of " + std::to_string(o.steps) +
-                   " steps");
-  BIORNN_CHECK(uv.cols() == units_of_w,
-               "recurrent: the drive is " + uv.shape() + " but W has " +
-                   std::to_string(units_of_w) + " units; u must have one column per unit");
+  BIORNN_CHECK(xv.rows() % o.steps == 0,
+               "recurrent: the input is " + xv.shape() + ", whose " + std::to_string(xv.rows()) +
+                   " rows are not a whole number of batches of " + std::to_string(o.steps) + " steps");
+  BIORNN_CHECK(win.rows() == units && win.cols() == xv.cols(),
+               "recurrent: the input is " + xv.shape() + " and W has " + std::to_string(units) +
+                   " units, so W_in must be " + shape_string(units, xv.cols()) + ", got " + win.shape());
   BIORNN_CHECK(o.theta >= 0, "recurrent: the threshold θ must be >= 0");
-  const bool has_bias = bias.tape != nullptr;
-  if (has_bias) {
-    BIORNN_CHECK(bias.value().rows() == 1 && bias.value().cols() == uv.cols(),
-                 "recurrent: the drive is " + uv.shape() + " so the bias must be " +
-                     shape_string(1, uv.cols()) + ", got " + bias.value().shape());
+  for (const Var* bias : {&b_in, &b_rec}) {
+    if (bias->tape == nullptr) continue;
+    BIORNN_CHECK(bias->value().rows() == 1 && bias->value().cols() == units,
+                 "recurrent: W has " + std::to_string(units) + " units so a bias must be " + shape_string(1, units) +
+                     ", got " + bias->value().shape());
   }
-  Tape::Node& n = has_bias ? t.begin_node(op, {u, w_or_values, bias}) : t.begin_node(op, {u, w_or_values});
+  // Absent biases are recorded as the input itself and then marked absent (−1), so that
+  // begin_node sees only valid Vars.
+  Tape::Node& n = t.begin_node(op, {x, w_in, w_or_values, b_in.tape ? b_in : x, b_rec.tape ? b_rec : x});
+  if (b_in.tape == nullptr) n.inputs[3] = -1;
+  if (b_rec.tape == nullptr) n.inputs[4] = -1;
   n.ints[0] = o.steps;
   n.ints[1] = int32_t(o.activation);
   n.ints[2] = o.threshold ? 1 : 0;
   n.ints[3] = o.output == ReadoutFrom::kRate ? 1 : 0;
   n.scalar = o.theta;
-  n.value.resize(uv.rows(), uv.cols());
-  if (o.threshold) n.aux[0].resize(uv.rows(), uv.cols());
+  n.value.resize(xv.rows(), units);
+  if (o.threshold) n.aux[0].resize(xv.rows(), units);
   return n;
 }
 
@@ -131,46 +136,52 @@ kernels::RecurrentProblem problem_of(const Tape::Node& n, const Matrix* w, const
   return p;
 }
 
+const Matrix* optional_input(Tape& t, const Tape::Node& n, int k) {
+  return n.inputs[k] >= 0 ? &t.node(n.inputs[k]).val() : nullptr;
+}
+
+// X·W_inᵀ for every step at once, into the a buffer; then the time loop.
 void run_forward(Tape& t, Tape::Node& n, const Matrix* w, const CsrView* sparse) {
-  const Matrix& u = t.node(n.inputs[0]).val();
-  const Matrix* bias = n.inputs[2] >= 0 ? &t.node(n.inputs[2]).val() : nullptr;
-  kernels::recurrent_forward(problem_of(n, w, sparse), u, bias, activations(n), rates(n), active_threads());
+  Matrix& a = activations(n);
+  gemm(Trans::kNo, Trans::kYes, 1, t.node(n.inputs[0]).val(), t.node(n.inputs[1]).val(), 0, a);
+  kernels::recurrent_forward(problem_of(n, w, sparse), optional_input(t, n, 3), optional_input(t, n, 4), a, rates(n),
+                             active_threads());
 }
 
 }  // namespace
 
-Var recurrent(Var u, Var w, Var bias, const RecurrentOptions& options) {
+Var recurrent(Var x, Var w_in, Var w, Var b_in, Var b_rec, const RecurrentOptions& options) {
   const Matrix& wv = w.value();
   BIORNN_CHECK(wv.rows() == wv.cols(), "recurrent: W must be square (N, N), got " + wv.shape());
-  Tape::Node& n = begin_recurrent(Op::kRecurrent, u, w, bias, options, wv.rows());
-  Tape& t = *u.tape;
+  Tape::Node& n = begin_recurrent(Op::kRecurrent, x, w_in, w, b_in, b_rec, options, wv.rows());
+  Tape& t = *x.tape;
   run_forward(t, n, &wv, nullptr);
   return t.finish_node();
 }
 
-Var recurrent_sparse(Var u, const CsrMatrix& pattern, Var values, Var bias,
+Var recurrent_sparse(Var x, Var w_in, const CsrMatrix& pattern, Var values, Var b_in, Var b_rec,
                      const RecurrentOptions& options) {
-  BIORNN_CHECK(pattern.rows() == pattern.cols(),
-               "recurrent_sparse: W must be square (N, N), got " + pattern.shape());
+  BIORNN_CHECK(pattern.rows() == pattern.cols(), "recurrent_sparse: W must be square (N, N), got " + pattern.shape());
   const Matrix& v = values.value();
   BIORNN_CHECK(v.rows() == 1 && v.cols() == pattern.nnz(),
-               "recurrent_sparse: W stores " + std::to_string(pattern.nnz()) +
-                   " entries so its values must be " + shape_string(1, pattern.nnz()) +
-                   ", got " + v.shape());
-  Tape::Node& n = begin_recurrent(Op::kRecurrentSparse, u, values, bias, options, pattern.rows());
+               "recurrent_sparse: W stores " + std::to_string(pattern.nnz()) + " entries so its values must be " +
+                   shape_string(1, pattern.nnz()) + ", got " + v.shape());
+  Tape::Node& n = begin_recurrent(Op::kRecurrentSparse, x, w_in, values, b_in, b_rec, options, pattern.rows());
   n.pattern = &pattern;
-  Tape& t = *u.tape;
+  Tape& t = *x.tape;
   const CsrView s = pattern.view_with_values(v.data());
   run_forward(t, n, nullptr, &s);
   return t.finish_node();
 }
 
-// Backward: the recurrence for dZ runs step by step, newest first; then every parameter
-// gradient is formed once from the whole dZ sequence.
+// Backward: the recurrence for dZ runs step by step, newest first (the driver); then every
+// parameter gradient is formed once from the whole dZ sequence.
 void backward_recurrent(Tape& t, Tape::Node& n) {
   const Layout l = layout_of(n);
   const bool sparse = n.op == Op::kRecurrentSparse;
-  const Matrix& w = t.node(n.inputs[1]).val();  // dense W, or the CSR values
+  const Matrix& x = t.node(n.inputs[0]).val();
+  const Matrix& w_in = t.node(n.inputs[1]).val();
+  const Matrix& w = t.node(n.inputs[2]).val();  // dense W, or the CSR values
   const CsrView s = sparse ? n.pattern->view_with_values(w.data()) : CsrView();
   const Matrix& a = activations(n);
   const Matrix& h = rates(n);
@@ -181,26 +192,33 @@ void backward_recurrent(Tape& t, Tape::Node& n) {
   const bool returns_h = l.returns_rate && l.threshold;
   kernels::recurrent_backward(problem_of(n, sparse ? nullptr : &w, sparse ? &s : nullptr), returns_h ? nullptr : &n.grad,
                               returns_h ? &n.grad : nullptr, a, dz, n.aux[2], active_threads());
+  auto wants = [&t, &n](int k) { return n.inputs[k] >= 0 && t.node(n.inputs[k]).requires_grad; };
 
   // dW += Σ_{t≥1} dZ_tᵀ·h_{t−1}: one product over (T−1)·B rows.
-  if (t.node(n.inputs[1]).requires_grad && l.steps > 1) {
-    Matrix& dw = t.grad_of(n.inputs[1]);
+  if (wants(2) && l.steps > 1) {
+    Matrix& dw = t.grad_of(n.inputs[2]);
     const int32_t rows = (l.steps - 1) * l.batch;
     ConstMatrixView dz_later = ConstMatrixView(dz).block(l.batch, 0, rows, l.units);
     ConstMatrixView h_earlier = ConstMatrixView(h).block(0, 0, rows, l.units);
     if (sparse) sddmm(Trans::kYes, Trans::kNo, 1, dz_later, h_earlier, 1, s, dw.data());
     else gemm(Trans::kYes, Trans::kNo, 1, dz_later, h_earlier, 1, dw);
   }
-  if (n.inputs[2] >= 0 && t.node(n.inputs[2]).requires_grad) {
-    Matrix& db = t.grad_of(n.inputs[2]);
+  if (wants(1)) gemm(Trans::kYes, Trans::kNo, 1, dz, x, 1, t.grad_of(n.inputs[1]));  // dW_in += dZᵀ·X
+  if (wants(0)) gemm(Trans::kNo, Trans::kNo, 1, dz, w_in, 1, t.grad_of(n.inputs[0]));  // dX += dZ·W_in
+  if (wants(3) || wants(4)) {
+    // Both biases enter z_t the same way, so both receive the column sums of dZ.
+    Matrix& column_sums = n.aux[2];
+    column_sums.resize(1, l.units);
+    column_sums.set_zero();
     for (int32_t i = 0; i < dz.rows(); ++i) {
       const real* row = dz.row(i);
-      for (int32_t j = 0; j < l.units; ++j) db(0, j) += row[j];
+      for (int32_t j = 0; j < l.units; ++j) column_sums(0, j) += row[j];
     }
-  }
-  if (t.node(n.inputs[0]).requires_grad) {
-    Matrix& du = t.grad_of(n.inputs[0]);
-    for (int64_t k = 0; k < dz.size(); ++k) du.data()[k] += dz.data()[k];
+    for (int k : {3, 4}) {
+      if (!wants(k)) continue;
+      Matrix& db = t.grad_of(n.inputs[k]);
+      for (int32_t j = 0; j < l.units; ++j) db(0, j) += column_sums(0, j);
+    }
   }
 }
 

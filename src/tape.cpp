@@ -40,7 +40,7 @@ Tape::Node& Tape::node(int32_t id) {
 const Tape::Node& Tape::node(int32_t id) const { return const_cast<Tape*>(this)->node(id); }
 
 Tape::Node& Tape::begin_node(Op op, std::initializer_list<Var> inputs) {
-  BIORNN_CHECK(inputs.size() <= 3, "a tape node has at most 3 inputs");
+  BIORNN_CHECK(inputs.size() <= 6, "a tape node has at most 6 inputs");
   // Validate the inputs before touching the node list, so a failed check leaves the tape as it was.
   for (const Var& v : inputs) {
     BIORNN_CHECK(v.tape == this, std::string(op_name(op)) + ": an input belongs to another tape");
@@ -51,7 +51,7 @@ Tape::Node& Tape::begin_node(Op op, std::initializer_list<Var> inputs) {
   if (count_ == int32_t(nodes_.size())) nodes_.emplace_back();
   Node& n = nodes_[std::size_t(count_)];
   n.op = op;
-  n.inputs[0] = n.inputs[1] = n.inputs[2] = -1;
+  for (int32_t& input : n.inputs) input = -1;
   n.requires_grad = false;
   n.external_value = nullptr;
   n.external_grad = nullptr;

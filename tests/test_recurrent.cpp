@@ -53,9 +53,9 @@ struct Gradients {
 Gradients run_fused(Problem& p, const RecurrentOptions& o, bool sparse) {
   p.zero_grads();
   Tape t;
-  Var u = add_row_bias(matmul_nt(t.constant(p.x), t.param(p.w_in)), t.param(p.b_in));
-  Var seq = sparse ? recurrent_sparse(u, p.pattern, t.param(p.values), t.param(p.b_rec), o)
-                   : recurrent(u, t.param(p.w), t.param(p.b_rec), o);
+  Var x = t.constant(p.x), w_in = t.param(p.w_in), b_in = t.param(p.b_in), b_rec = t.param(p.b_rec);
+  Var seq = sparse ? recurrent_sparse(x, w_in, p.pattern, t.param(p.values), b_in, b_rec, o)
+                   : recurrent(x, w_in, t.param(p.w), b_in, b_rec, o);
   Var loss = sum(mul(seq, t.constant(p.weights)));
   t.backward(loss);
   return {loss.item(), p.w_in.grad, p.b_in.grad, sparse ? p.values.grad : p.w.grad, p.b_rec.grad};
@@ -149,8 +149,7 @@ TEST_CASE("the Dale threshold keeps the returned rates at or above θ") {
   o.theta = real(0.1);
   o.output = ReadoutFrom::kRate;
   Tape t;
-  Var u = matmul_nt(t.constant(p.x), t.param(p.w_in));
-  Var h = recurrent(u, t.param(p.w), Var(), o);
+  Var h = recurrent(t.constant(p.x), t.param(p.w_in), t.param(p.w), Var(), Var(), o);
   bool saw_clamped = false;
   for (int64_t k = 0; k < h.value().size(); ++k) {
     CHECK(h.value().data()[k] >= real(0.1));
@@ -165,13 +164,14 @@ TEST_CASE("a one-step sequence has no recurrent gradient and the first step igno
   o.steps = 1;
   Tape t;
   Matrix x1 = Matrix::copy_of(p.x.view().block(0, 0, Problem::kBatch, Problem::kInputs));
-  Var u = matmul_nt(t.constant(x1), t.param(p.w_in));
   p.zero_grads();
-  Var a = recurrent(u, t.param(p.w), t.param(p.b_rec), o);
+  Var a = recurrent(t.constant(x1), t.param(p.w_in), t.param(p.w), Var(), t.param(p.b_rec), o);
   t.backward(sum(a));
   for (int64_t k = 0; k < p.w.grad.size(); ++k) CHECK(p.w.grad.data()[k] == 0);
-  // a_0 = tanh(u_0 + b)
-  CHECK(a.value()(0, 0) == doctest::Approx(std::tanh(double(u.value()(0, 0)) + double(p.b_rec.value(0, 0)))).epsilon(1e-5));
+  // a_0 = tanh(x_0·W_inᵀ + b_rec)
+  double u00 = 0;
+  for (int32_t j = 0; j < Problem::kInputs; ++j) u00 += double(x1(0, j)) * double(p.w_in.value(0, j));
+  CHECK(a.value()(0, 0) == doctest::Approx(std::tanh(u00 + double(p.b_rec.value(0, 0)))).epsilon(1e-5));
 }
 
 TEST_CASE("recurrent rejects inconsistent shapes with both shapes named") {
@@ -179,18 +179,18 @@ TEST_CASE("recurrent rejects inconsistent shapes with both shapes named") {
   Tape t;
   RecurrentOptions o;
   o.steps = 4;  // 15 rows are not a whole number of 4-step batches
-  Var u = matmul_nt(t.constant(p.x), t.param(p.w_in));
-  CHECK_THROWS_AS(recurrent(u, t.param(p.w), Var(), o), ContractViolation);
+  Var x = t.constant(p.x), w_in = t.param(p.w_in);
+  CHECK_THROWS_AS(recurrent(x, w_in, t.param(p.w), Var(), Var(), o), ContractViolation);
   o.steps = Problem::kSteps;
   Matrix wrong(4, 4);
   try {
-    recurrent(u, t.constant(wrong), Var(), o);
+    recurrent(x, w_in, t.constant(wrong), Var(), Var(), o);
     FAIL("expected a contract violation");
   } catch (const ContractViolation& e) {
     const std::string what = e.what();
-    CHECK(what.find("(15, 6)") != std::string::npos);
-    CHECK(what.find("4 units") != std::string::npos);
+    CHECK(what.find("(6, 2)") != std::string::npos);   // W_in as it is
+    CHECK(what.find("(4, 2)") != std::string::npos);   // W_in as 4 units would need it
   }
   Matrix bad_bias(1, 5);
-  CHECK_THROWS_AS(recurrent(u, t.param(p.w), t.constant(bad_bias), o), ContractViolation);
+  CHECK_THROWS_AS(recurrent(x, w_in, t.param(p.w), t.constant(bad_bias), Var(), o), ContractViolation);
 }

@@ -175,23 +175,26 @@ std::vector<OpCase> op_cases() {
                    }});
   // The fused recurrent op with tanh and the Dale threshold returning rates; θ = 0.02 is
   // below every activation at this seed's points, which keeps the check off the kink.
+  // Inputs: x (6, 3) [3 steps × batch 2], W_in (4, 3), W (4, 4) or its CSR values, b_in, b_rec.
   cases.push_back({Op::kRecurrent, "recurrent: 3 steps, batch 2, 4 units, tanh, threshold, returns h",
-                   {random_matrix(rng, 6, 4), random_matrix(rng, 4, 4, -0.5, 0.5), random_matrix(rng, 1, 4)},
+                   {random_matrix(rng, 6, 3), random_matrix(rng, 4, 3), random_matrix(rng, 4, 4, -0.5, 0.5),
+                    random_matrix(rng, 1, 4), random_matrix(rng, 1, 4)},
                    [&fx](Tape& t, const std::vector<Var>& v) {
                      RecurrentOptions o;
                      o.steps = 3;
                      o.threshold = true;
                      o.theta = real(0.02);
                      o.output = ReadoutFrom::kRate;
-                     return weighted_sum(t, recurrent(v[0], v[1], v[2], o), fx.weights_6x4);
+                     return weighted_sum(t, recurrent(v[0], v[1], v[2], v[3], v[4], o), fx.weights_6x4);
                    }});
   cases.push_back({Op::kRecurrentSparse, "recurrent_sparse: 3 steps, batch 2, 4 units, tanh, returns a",
-                   {random_matrix(rng, 6, 4), random_matrix(rng, 1, int32_t(fx.pattern_4x4.nnz()), -0.5, 0.5),
+                   {random_matrix(rng, 6, 3), random_matrix(rng, 4, 3),
+                    random_matrix(rng, 1, int32_t(fx.pattern_4x4.nnz()), -0.5, 0.5), random_matrix(rng, 1, 4),
                     random_matrix(rng, 1, 4)},
                    [&fx](Tape& t, const std::vector<Var>& v) {
                      RecurrentOptions o;
                      o.steps = 3;
-                     return weighted_sum(t, recurrent_sparse(v[0], fx.pattern_4x4, v[1], v[2], o),
+                     return weighted_sum(t, recurrent_sparse(v[0], v[1], fx.pattern_4x4, v[2], v[3], v[4], o),
                                          fx.weights_6x4);
                    }});
   return cases;

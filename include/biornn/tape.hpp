@@ -127,7 +127,7 @@ class Tape {
   // Implementation interface used by the op functions below and by other modules' fused ops.
   struct Node {
     Op op = Op::kLeaf;
-    int32_t inputs[3] = {-1, -1, -1};
+    int32_t inputs[6] = {-1, -1, -1, -1, -1, -1};
     bool requires_grad = false;
     Matrix value;            // the result (unused when external_value is set)
     Matrix grad;             // same shape as the value once backward has touched it

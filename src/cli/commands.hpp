@@ -15,6 +15,7 @@ int cmd_prune(int argc, char** argv, int first);
 int cmd_stats(int argc, char** argv, int first);
 int cmd_finetune(int argc, char** argv, int first);
 int cmd_mst(int argc, char** argv, int first);
+int cmd_verify(int argc, char** argv, int first);
 // `biornn bench train`, dispatched from cmd_bench.
 int bench_train_command(int argc, char** argv, int first);
 

@@ -21,9 +21,10 @@
 // Constraints a retune must keep: MC and mc_whole are multiples of MR, NC of NR; MR × NR
 // accumulators fit the register file (AVX2: 16 ymm registers, 12 hold the tile); a B sliver
 // (KC × NR) plus an A sliver (MR × KC) fits in L1d with room to spare, an A block
-// (MC × KC, or mc_whole × KC) in L2. Measured on Zen3 (float, AVX2): KC = 384 or 512 was no
-// faster than 256 (the B sliver then spills from L1); MC between 96 and 240 made no
-// measurable difference.
+// (MC × KC, or mc_whole × KC) in L2. Measured on Zen3 (float, AVX2, alternating with
+// OpenBLAS on a busy machine): KC = 384 or 512 was no faster than 256 (the B sliver then
+// spills from L1); MC = 96 beat 144 and 192 by about 3 % on the weight-gradient product
+// (1440, 1440, 3000) TN and was even with them on square NN products.
 //
 // The K partition (how the inner dimension is cut into blocks) depends only on k and KC,
 // never on the thread count: that is what makes results bit-identical for every thread count.
@@ -84,7 +85,7 @@ void microkernel_scalar(int32_t kc, const real* a_packed, const real* b_packed, 
 #ifdef BIORNN_DOUBLE
 inline constexpr GemmBlocking kAvx2Blocking = {6, 8, 72, 256, 4080, 144};
 #else
-inline constexpr GemmBlocking kAvx2Blocking = {6, 16, 144, 256, 4080, 288};
+inline constexpr GemmBlocking kAvx2Blocking = {6, 16, 96, 256, 4080, 288};
 #endif
 #ifdef BIORNN_HAVE_AVX2
 void microkernel_avx2(int32_t kc, const real* a_packed, const real* b_packed, real alpha, real beta,

@@ -36,22 +36,22 @@ void product_nn(const RecurrentProblem& p, ConstMatrixView dz_next, MatrixView d
   else gemm(Trans::kNo, Trans::kNo, 1, dz_next, *p.w, 0, dh, 1);
 }
 
-void forward_slice(const RecurrentProblem& p, const Matrix& u, const Matrix* bias, Matrix& a, Matrix& h, int32_t b0,
+void add_bias(MatrixView z, const Matrix* bias) {
+  if (bias == nullptr) return;
+  const real* b = bias->data();
+  for (int32_t i = 0; i < z.rows; ++i) {
+    real* zi = z.row(i);
+    for (int32_t j = 0; j < z.cols; ++j) zi[j] += b[j];
+  }
+}
+
+void forward_slice(const RecurrentProblem& p, const Matrix* b_in, const Matrix* b_rec, Matrix& a, Matrix& h, int32_t b0,
                    int32_t rows) {
   const int32_t n = p.units;
   for (int32_t t = 0; t < p.steps; ++t) {
-    MatrixView z = rows_of(a, p.batch, t, b0, rows);
-    ConstMatrixView u_t = rows_of(u, p.batch, t, b0, rows);
-    for (int32_t i = 0; i < rows; ++i) {
-      real* zi = z.row(i);
-      const real* ui = u_t.row(i);
-      if (bias != nullptr) {
-        const real* b = bias->data();
-        for (int32_t j = 0; j < n; ++j) zi[j] = ui[j] + b[j];
-      } else {
-        std::memcpy(zi, ui, sizeof(real) * std::size_t(n));
-      }
-    }
+    MatrixView z = rows_of(a, p.batch, t, b0, rows);  // holds x_t·W_inᵀ
+    add_bias(z, b_in);
+    add_bias(z, b_rec);
     if (t > 0) product_nt(p, rows_of(h, p.batch, t - 1, b0, rows), z);
     const int64_t count = int64_t(rows) * n;  // the slice's rows are contiguous (full width)
     switch (p.activation) {
@@ -121,7 +121,8 @@ int team_size(int threads, int32_t batch) {
 
 }  // namespace
 
-void recurrent_forward(const RecurrentProblem& p, const Matrix& u, const Matrix* bias, Matrix& a, Matrix& h, int threads) {
+void recurrent_forward(const RecurrentProblem& p, const Matrix* b_in, const Matrix* b_rec, Matrix& a, Matrix& h,
+                       int threads) {
   const int team = team_size(threads, p.batch);
   (void)team;
 #ifdef _OPENMP
@@ -129,7 +130,7 @@ void recurrent_forward(const RecurrentProblem& p, const Matrix& u, const Matrix*
 #endif
   for (int32_t c = 0; c < kRecurrentChunks; ++c) {
     const int32_t b0 = slice_start(p.batch, c), rows = slice_start(p.batch, c + 1) - b0;
-    if (rows > 0) forward_slice(p, u, bias, a, h, b0, rows);
+    if (rows > 0) forward_slice(p, b_in, b_rec, a, h, b0, rows);
   }
 }
 

@@ -30,9 +30,11 @@ struct RecurrentProblem {
   const CsrView* sparse = nullptr;
 };
 
-// a_t and h_t for every step: u (T·B, N) the input drive, bias (1, N) or null; `a` and `h` are
-// (T·B, N); `h` may be the same matrix as `a` when there is no threshold.
-void recurrent_forward(const RecurrentProblem& p, const Matrix& u, const Matrix* bias, Matrix& a, Matrix& h, int threads);
+// a_t and h_t for every step. On entry `a` (T·B, N) holds the input drive x_t·W_inᵀ; the
+// biases (1, N), either of which may be null, are added as (drive + b_in) + b_rec. `h` may be
+// the same matrix as `a` when there is no threshold.
+void recurrent_forward(const RecurrentProblem& p, const Matrix* b_in, const Matrix* b_rec, Matrix& a, Matrix& h,
+                       int threads);
 
 // dZ for every step, newest first: d_a (T·B, N) is the gradient arriving at a_t (or null),
 // d_h the gradient arriving at h_t (or null); `a` the forward activations; dz (T·B, N) out.
