@@ -134,6 +134,8 @@ LIB_SRCS := \
   src/prune.cpp \
   src/population.cpp \
   src/prune_run.cpp \
+  src/celltype_spec.cpp \
+  src/celltype_model.cpp \
   src/fig2.cpp \
   src/fig2_outputs.cpp \
   src/fig3.cpp \
@@ -206,6 +208,7 @@ TEST_SRCS := \
   tests/test_graph.cpp \
   tests/test_prune.cpp \
   tests/test_fig3.cpp \
+  tests/test_celltype.cpp \
   tests/test_population.cpp \
   tests/test_verify.cpp \
   tests/test_verify_convergence.cpp \

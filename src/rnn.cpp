@@ -42,7 +42,10 @@ SignedRnn::SignedRnn(const RnnSpec& spec, Rng& init_rng) : spec_(spec) {
                    std::to_string(spec.outputs));
   BIORNN_CHECK(spec.theta >= 0, "SignedRnn: the threshold θ must be >= 0");
   const int32_t n = spec.hidden;
-  column_signs_ = dale_column_signs(n, spec.exc_frac);
+  BIORNN_CHECK(spec.column_signs.empty() || int32_t(spec.column_signs.size()) == n,
+               "SignedRnn: " + std::to_string(spec.column_signs.size()) + " column signs for " + std::to_string(n) +
+                   " hidden units");
+  column_signs_ = spec.column_signs.empty() ? dale_column_signs(n, spec.exc_frac) : spec.column_signs;
   sign_row_ = Matrix(1, n);
   for (int32_t j = 0; j < n; ++j) sign_row_(0, j) = real(column_signs_[std::size_t(j)]);
 
@@ -65,7 +68,11 @@ SignedRnn::SignedRnn(const RnnSpec& spec, Rng& init_rng) : spec_(spec) {
   w_values = Parameter("W_values", Matrix(1, 0));
 }
 
-int32_t SignedRnn::excitatory() const { return excitatory_count(spec_.hidden, spec_.exc_frac); }
+int32_t SignedRnn::excitatory() const {
+  int32_t n = 0;
+  for (int8_t s : column_signs_) n += s > 0;
+  return n;
+}
 
 void SignedRnn::set_input_mask(const Mask& mask) {
   BIORNN_CHECK(mask.same_shape(w_in.value), "set_input_mask: W_in is " + w_in.value.shape() +

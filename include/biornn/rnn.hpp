@@ -47,6 +47,9 @@ struct RnnSpec {
   int32_t hidden = 128;
   int32_t outputs = 1;
   double exc_frac = 0.8;
+  // Explicit Dale signs per unit (+1 E, −1 I), overriding exc_frac when not empty — for models
+  // whose E and I units interleave (the cortical model: Pyr, Sst, Vip in every layer).
+  SignVector column_signs;
   LearningRule rule = LearningRule::kDale;
   Activation activation = Activation::kTanh;
   real theta = 0;  // Dale's rate threshold θ ≥ 0
