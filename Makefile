@@ -62,6 +62,8 @@ endif
 # ---- flags -----------------------------------------------------------------------------------
 WARNINGS := -Wall -Wextra -Wpedantic -Wshadow
 CPPFLAGS := -Iinclude -Isrc -MMD -MP
+# The shipped data files (the Campagnola table) are found from any working directory.
+CPPFLAGS += -DBIORNN_SOURCE_DATA_DIR='"$(CURDIR)/data"'
 CXXFLAGS := -std=c++17 $(OPTFLAGS) -g $(WARNINGS) -ffp-contract=off
 LDFLAGS  :=
 LDLIBS   := -lm

@@ -1,6 +1,7 @@
 // celltype_spec.cpp — the population spec of the cell-type RNN: defaults, the spec file, the
 // block table (see celltype.hpp; SPEC §7).
 #include <algorithm>
+#include <cstdlib>
 #include <numeric>
 #include <set>
 
@@ -144,7 +145,20 @@ Status validate_celltype_spec(const CelltypeSpec& s, const std::string& source) 
   return Status();
 }
 
-StatusOr<CelltypeSpec> default_celltype_spec(const std::string& intra_table_path) {
+std::string default_intra_table_path() {
+  const std::string file = "campagnola2022_intra_areal.csv";
+  if (const char* dir = std::getenv("BIORNN_DATA_DIR"); dir != nullptr && *dir != '\0') return join_path(dir, file);
+  const std::string local = join_path("data", file);
+  if (file_exists(local)) return local;
+#ifdef BIORNN_SOURCE_DATA_DIR
+  return join_path(BIORNN_SOURCE_DATA_DIR, file);
+#else
+  return local;
+#endif
+}
+
+StatusOr<CelltypeSpec> default_celltype_spec(const std::string& intra_table_path_or_empty) {
+  const std::string intra_table_path = intra_table_path_or_empty.empty() ? default_intra_table_path() : intra_table_path_or_empty;
   CelltypeSpec s;
   s.areas = {"V1", "LM"};
   s.layers = {"L4", "L23", "L5"};
@@ -202,7 +216,7 @@ StatusOr<CelltypeSpec> load_celltype_spec(const std::string& path) {
   std::vector<std::string> excitatory = {"Pyr"};
   std::vector<int64_t> ratios = {12, 2, 1};
   int64_t scale = 16;
-  std::string table = "data/campagnola2022_intra_areal.csv";
+  std::string table = default_intra_table_path();
   bool table_given = false;
   if (doc.contains("populations.areas")) BIORNN_RETURN_IF_ERROR(doc.get_string_array("populations.areas", &s.areas));
   if (doc.contains("populations.layers")) BIORNN_RETURN_IF_ERROR(doc.get_string_array("populations.layers", &s.layers));

@@ -79,8 +79,13 @@ struct CelltypeSpec {
   bool inter_areal(int32_t post, int32_t pre) const;
 };
 
-// The paper's spec, reading the intra-areal table from `intra_table_path`.
-StatusOr<CelltypeSpec> default_celltype_spec(const std::string& intra_table_path = "data/campagnola2022_intra_areal.csv");
+// Where the shipped intra-areal table is found when no path is given: $BIORNN_DATA_DIR if set,
+// else ./data if it holds the file, else the data/ folder of the source tree the library was
+// built from (so tests and programs work from any directory, e.g. CMake's build folder).
+std::string default_intra_table_path();
+// The paper's spec, reading the intra-areal table from `intra_table_path` (empty: the default
+// location above).
+StatusOr<CelltypeSpec> default_celltype_spec(const std::string& intra_table_path = "");
 // A spec from a TOML file (see above); relative table paths are resolved against the file's
 // directory. Errors name the file, the key and what is wrong.
 StatusOr<CelltypeSpec> load_celltype_spec(const std::string& path);
