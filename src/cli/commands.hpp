@@ -16,6 +16,7 @@ int cmd_stats(int argc, char** argv, int first);
 int cmd_finetune(int argc, char** argv, int first);
 int cmd_mst(int argc, char** argv, int first);
 int cmd_verify(int argc, char** argv, int first);
+int cmd_celltype(int argc, char** argv, int first);
 // `biornn bench train`, dispatched from cmd_bench.
 int bench_train_command(int argc, char** argv, int first);
 

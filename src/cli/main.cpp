@@ -25,6 +25,7 @@ const Command kCommands[] = {
     {"reproduce", biornn::cli::cmd_reproduce, "reproduce the paper's figures (fig2, fig3)"},
     {"mst", biornn::cli::cmd_mst, "maximum spanning tree of a weight matrix (.npy) and its overlap"},
     {"stats", biornn::cli::cmd_stats, "statistics: hypergeom (the random-pruning MST baseline)"},
+    {"celltype", biornn::cli::cmd_celltype, "the two-area cortical model: data, synth, fit, compare"},
     {"verify", biornn::cli::cmd_verify, "check the paper's theorems numerically (table or --json)"},
     {"info", biornn::cli::cmd_info, "print version, kernels, threads and build options"},
     {"bench", biornn::cli::cmd_bench, "benchmarks (bench gemm, bench train) with machine-readable output"},
