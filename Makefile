@@ -138,6 +138,10 @@ LIB_SRCS := \
   src/prune_run.cpp \
   src/celltype_spec.cpp \
   src/celltype_model.cpp \
+  src/schedule.cpp \
+  src/celltype_fit.cpp \
+  src/celltype_fit_analysis.cpp \
+  src/celltype_fit_outputs.cpp \
   src/fig2.cpp \
   src/fig2_outputs.cpp \
   src/fig3.cpp \
@@ -212,6 +216,7 @@ TEST_SRCS := \
   tests/test_prune.cpp \
   tests/test_fig3.cpp \
   tests/test_celltype.cpp \
+  tests/test_celltype_fit.cpp \
   tests/test_population.cpp \
   tests/test_verify.cpp \
   tests/test_verify_convergence.cpp \

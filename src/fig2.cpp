@@ -20,6 +20,7 @@ TrainConfig fig2_run_config(const Fig2Options& o, TaskKind task, LearningRule ru
       case TaskKind::kFlipFlop: c.epochs = 4; c.train_limit = 600; c.test_limit = 200; c.batch = 100; break;
       case TaskKind::kWave: c.epochs = 3; c.train_limit = 40; c.test_limit = 20; c.batch = 20; break;
       case TaskKind::kSeqMnist: c.epochs = 2; c.train_limit = 2000; c.test_limit = 1000; c.batch = 100; break;
+      case TaskKind::kCelltype: break;  // not part of Fig. 2
     }
   }
   return c;

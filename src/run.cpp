@@ -55,6 +55,9 @@ StatusOr<TaskData> build_task(const TrainConfig& c) {
       o.test_limit = c.test_limit;
       return load_seqmnist(c.data_dir, o);
     }
+    case TaskKind::kCelltype:
+      // Its data, model and two-phase schedule need the population spec: a run of its own.
+      return invalid_argument("the cell-type model is fitted with `biornn celltype fit`, not `biornn train`");
   }
   return invalid_argument("unknown task");
 }

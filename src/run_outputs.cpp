@@ -49,24 +49,6 @@ std::string summary_json(const TrainingRun& run) {
   return j.str() + "\n";
 }
 
-Status write_model_npz(const TrainingRun& run, const std::string& path) {
-  SignedRnn& m = const_cast<SignedRnn&>(run.model());
-  std::vector<std::pair<std::string, NpyArray>> arrays;
-  arrays.emplace_back("W_in", npy_from_matrix(m.w_in.value));
-  arrays.emplace_back("W", npy_from_matrix(m.recurrent_weights()));
-  if (m.spec().rule == LearningRule::kRectified)
-    arrays.emplace_back("W_latent", npy_from_matrix(m.sparse() ? m.w_values.value : m.w.value));
-  arrays.emplace_back("b_in", npy_from_matrix(m.b_in.value));
-  arrays.emplace_back("b_rec", npy_from_matrix(m.b_rec.value));
-  arrays.emplace_back("W_out", npy_from_matrix(m.w_out.value));
-  arrays.emplace_back("b_out", npy_from_matrix(m.b_out.value));
-  std::vector<int32_t> signs(m.column_signs().begin(), m.column_signs().end());
-  arrays.emplace_back("signs", npy_from_int32(signs));
-  arrays.emplace_back("mask", npy_from_mask(m.sparse() ? m.pattern().pattern_mask() : Mask::all(m.hidden(), m.hidden())));
-  if (m.input_mask().rows() > 0) arrays.emplace_back("input_mask", npy_from_mask(m.input_mask()));
-  if (m.readout_mask().rows() > 0) arrays.emplace_back("readout_mask", npy_from_mask(m.readout_mask()));
-  return save_npz(path, arrays);
-}
 
 std::vector<double> as_doubles(const Matrix& m) {
   return std::vector<double>(m.data(), m.data() + m.size());
@@ -155,10 +137,28 @@ std::string report_html(const TrainingRun& run) {
 
 }  // namespace
 
+Status save_model_npz(const SignedRnn& m, const std::string& path) {
+  std::vector<std::pair<std::string, NpyArray>> arrays;
+  arrays.emplace_back("W_in", npy_from_matrix(m.w_in.value));
+  arrays.emplace_back("W", npy_from_matrix(m.recurrent_weights()));
+  if (m.spec().rule == LearningRule::kRectified)
+    arrays.emplace_back("W_latent", npy_from_matrix(m.sparse() ? m.w_values.value : m.w.value));
+  arrays.emplace_back("b_in", npy_from_matrix(m.b_in.value));
+  arrays.emplace_back("b_rec", npy_from_matrix(m.b_rec.value));
+  arrays.emplace_back("W_out", npy_from_matrix(m.w_out.value));
+  arrays.emplace_back("b_out", npy_from_matrix(m.b_out.value));
+  std::vector<int32_t> signs(m.column_signs().begin(), m.column_signs().end());
+  arrays.emplace_back("signs", npy_from_int32(signs));
+  arrays.emplace_back("mask", npy_from_mask(m.sparse() ? m.pattern().pattern_mask() : Mask::all(m.hidden(), m.hidden())));
+  if (m.input_mask().rows() > 0) arrays.emplace_back("input_mask", npy_from_mask(m.input_mask()));
+  if (m.readout_mask().rows() > 0) arrays.emplace_back("readout_mask", npy_from_mask(m.readout_mask()));
+  return save_npz(path, arrays);
+}
+
 Status TrainingRun::write_outputs() const {
   BIORNN_CHECK(!dir_.empty(), "TrainingRun::write_outputs: no run directory");
   BIORNN_RETURN_IF_ERROR(write_file_atomic(join_path(dir_, "summary.json"), summary_json(*this)));
-  BIORNN_RETURN_IF_ERROR(write_model_npz(*this, join_path(dir_, "model.npz")));
+  BIORNN_RETURN_IF_ERROR(save_model_npz(*model_, join_path(dir_, "model.npz")));
   BIORNN_RETURN_IF_ERROR(write_file_atomic(join_path(dir_, "loss.svg"), loss_svg(*this)));
   BIORNN_RETURN_IF_ERROR(write_file_atomic(join_path(dir_, "recurrent.svg"), recurrent_svg(*this)));
   BIORNN_RETURN_IF_ERROR(write_file_atomic(join_path(dir_, "weights_hist.svg"), weights_hist_svg(*this, initial_recurrent_)));

@@ -15,12 +15,13 @@ const char* task_name(TaskKind kind) {
     case TaskKind::kFlipFlop: return "flipflop";
     case TaskKind::kWave: return "wave";
     case TaskKind::kSeqMnist: return "seqmnist";
+    case TaskKind::kCelltype: return "celltype";
   }
   return "?";
 }
 
 bool parse_task(const std::string& text, TaskKind* out) {
-  for (TaskKind k : {TaskKind::kFlipFlop, TaskKind::kWave, TaskKind::kSeqMnist}) {
+  for (TaskKind k : {TaskKind::kFlipFlop, TaskKind::kWave, TaskKind::kSeqMnist, TaskKind::kCelltype}) {
     if (text == task_name(k)) {
       *out = k;
       return true;

@@ -6,11 +6,34 @@
 
 namespace biornn {
 
+Var record_scored_mse(Var prediction, Var target, const Matrix& scored) {
+  if (scored.empty()) return mse(prediction, target);
+  BIORNN_CHECK(scored.rows() == 1 && scored.cols() == prediction.cols(),
+               "record_scored_mse: scored outputs " + scored.shape() + " do not fit predictions " + prediction.shape());
+  int32_t count = 0;
+  for (int32_t j = 0; j < scored.cols(); ++j) {
+    BIORNN_CHECK(scored(0, j) == 0 || scored(0, j) == 1, "record_scored_mse: scored outputs must be 0 or 1");
+    count += scored(0, j) == 1;
+  }
+  BIORNN_CHECK(count > 0, "record_scored_mse: no output is scored");
+  if (count == scored.cols()) return mse(prediction, target);
+  // With s ∈ {0, 1}: (s·p − s·t)² = s·(p − t)², so mse of the column-scaled pair sums the
+  // scored squares over rows·outputs; rescaling by outputs / scored gives the mean over
+  // rows × scored outputs (eq. 6 over the observed populations).
+  Var s = target.tape->constant(scored);
+  return scale(mse(col_scale(prediction, s), col_scale(target, s)), real(double(scored.cols()) / count));
+}
+
 Var record_task_loss(Tape& tape, SignedRnn& model, TaskKind task, const Matrix& x_batch,
                      const Matrix& y_batch, const std::vector<int32_t>& labels, int32_t steps,
-                     int64_t* correct) {
+                     int64_t* correct, const Matrix* scored_outputs) {
   Var hidden = model.record_hidden(tape, x_batch, steps);
   switch (task) {
+    case TaskKind::kCelltype: {
+      static const Matrix kAllScored;
+      return record_scored_mse(model.record_readout(tape, hidden), tape.constant(y_batch),
+                               scored_outputs != nullptr ? *scored_outputs : kAllScored);
+    }
     case TaskKind::kFlipFlop:
       return mse(tanh(model.record_readout(tape, hidden)), tape.constant(y_batch));
     case TaskKind::kWave:
@@ -55,7 +78,8 @@ double Trainer::train_epoch() {
     gather_batch(train, order_, first, count, x_batch_, y_batch_, labels_batch_);
     tape_.clear();
     optimizer_.zero_grad();
-    Var loss = record_task_loss(tape_, model_, data_.kind, x_batch_, y_batch_, labels_batch_, train.steps);
+    Var loss = record_task_loss(tape_, model_, data_.kind, x_batch_, y_batch_, labels_batch_, train.steps, nullptr,
+                                &train.scored_outputs);
     tape_.backward(loss);
     optimizer_.step();
     max_sign_violations_ = std::max(max_sign_violations_, model_.sign_violations());
@@ -78,7 +102,7 @@ Evaluation evaluate_model(SignedRnn& model, TaskKind task, const SequenceData& s
     gather_batch(set, order, first, count, x_batch, y_batch, labels);
     tape.clear();
     int64_t hits = 0;
-    Var loss = record_task_loss(tape, model, task, x_batch, y_batch, labels, set.steps, &hits);
+    Var loss = record_task_loss(tape, model, task, x_batch, y_batch, labels, set.steps, &hits, &set.scored_outputs);
     weighted_loss += double(loss.item()) * count;
     correct += hits;
   }

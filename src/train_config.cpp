@@ -11,6 +11,7 @@ TrainConfig default_train_config(TaskKind task, LearningRule rule) {
     case TaskKind::kFlipFlop: c.epochs = 100; c.batch = 200; break;
     case TaskKind::kWave: c.epochs = 25; c.batch = 100; break;
     case TaskKind::kSeqMnist: c.epochs = 50; c.batch = 200; break;
+    case TaskKind::kCelltype: c.epochs = 100; c.batch = 200; break;  // SPEC §7
   }
   if (rule == LearningRule::kRectified) c.activation = Activation::kRelu;
   return c;
@@ -134,6 +135,7 @@ int32_t default_finetune_epochs(TaskKind task) {
     case TaskKind::kFlipFlop: return 40;
     case TaskKind::kWave: return 10;
     case TaskKind::kSeqMnist: return 25;
+    case TaskKind::kCelltype: return 50;  // SPEC §7
   }
   return 10;
 }

@@ -105,4 +105,8 @@ class TrainingRun {
   double wall_seconds_ = 0;
 };
 
+// model.npz: W_in, W (effective, dense), W_latent (rectified rule), b_in, b_rec, W_out, b_out,
+// signs, mask, input_mask and readout_mask when set — what every run directory holds.
+Status save_model_npz(const SignedRnn& model, const std::string& path);
+
 }  // namespace biornn

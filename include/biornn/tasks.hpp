@@ -36,10 +36,13 @@
 
 namespace biornn {
 
-enum class TaskKind { kFlipFlop, kWave, kSeqMnist };
+// kCelltype: the cortical model's one-step-ahead regression (paper eq. 6; data from
+// celltype_data.hpp, fitted by celltype_fit.hpp): MSE of the readout against the next frame,
+// mean over batch × time × scored populations (SequenceData::scored_outputs).
+enum class TaskKind { kFlipFlop, kWave, kSeqMnist, kCelltype };
 
 const char* task_name(TaskKind kind);
-bool parse_task(const std::string& text, TaskKind* out);  // "flipflop", "wave", "seqmnist"
+bool parse_task(const std::string& text, TaskKind* out);  // "flipflop", "wave", "seqmnist", "celltype"
 
 struct SequenceData {
   int32_t steps = 0;
@@ -52,6 +55,9 @@ struct SequenceData {
   real x_byte_scale = 1;
   Matrix y;                  // (n, steps·outputs) for regression tasks; empty otherwise
   std::vector<int32_t> labels;  // n class indices for classification tasks; empty otherwise
+  // (1, outputs) of 0 / 1: which regression outputs the loss scores (the cell-type task's
+  // observed populations); empty: every output. Only kCelltype reads it.
+  Matrix scored_outputs;
 
   int32_t size() const {
     return x_bytes.empty() ? x.rows() : int32_t(int64_t(x_bytes.size()) / (int64_t(steps) * inputs));

@@ -4,6 +4,8 @@
 //   flipflop  loss = mean over all steps and samples of (tanh(y_t) − target_t)²
 //   wave      loss = mean of (y_t − target_t)² over both waves, all steps and samples
 //   seqmnist  loss = cross-entropy of the last step's logits; accuracy = argmax == label
+//   celltype  loss = mean of (y_t − target_t)² over all steps, samples and scored outputs
+//             (paper eq. 6; unobserved populations contribute nothing)
 // Reported losses are per-element means over the whole set (the notebooks printed sums of
 // per-batch means; divide theirs by the number of batches to compare).
 //
@@ -31,9 +33,16 @@ struct Evaluation {
 
 // Records `model` on a batch and returns the task's scalar loss. For classification,
 // `correct` (if not null) receives the number of correct predictions in the batch.
+// `scored_outputs` (kCelltype only; SequenceData::scored_outputs, null or empty: all) must
+// outlive the tape's use of it.
 Var record_task_loss(Tape& tape, SignedRnn& model, TaskKind task, const Matrix& x_batch,
                      const Matrix& y_batch, const std::vector<int32_t>& labels, int32_t steps,
-                     int64_t* correct = nullptr);
+                     int64_t* correct = nullptr, const Matrix* scored_outputs = nullptr);
+
+// MSE over the scored columns only: Σ_rows Σ_{j: s_j = 1} (p − t)² / (rows · #scored).
+// prediction, target: (r, k); scored: (1, k) of 0 / 1 with at least one 1, or empty (all
+// scored: plain mse). Built from col_scale and mse, so its gradient is theirs.
+Var record_scored_mse(Var prediction, Var target, const Matrix& scored);
 
 // Loss (and accuracy) of `model` on `set`, in batches of `batch`, with no parameter change.
 // `tape`, `x_batch`, `y_batch` and `labels` are scratch (reused by a caller that evaluates

@@ -1,0 +1,312 @@
+// test_celltype_fit.cpp — fitting the cell-type RNN: the masked loss of eq. 6 (by hand and by
+// finite differences), the cosine schedule against PyTorch's recursion, and a tiny end-to-end fit
+// whose pruned, fine-tuned model keeps the table's block densities, the inter-areal projections,
+// Dale's signs and its mask, keeps the best epoch, learns, and continues bit-identically after
+// a stop.
+#include "doctest/doctest.h"
+
+#include <cmath>
+#include <cstdlib>
+#include <fstream>
+#include <unistd.h>
+
+#include "biornn/celltype_fit.hpp"
+#include "biornn/fileio.hpp"
+#include "biornn/gradcheck.hpp"
+#include "biornn/npz.hpp"
+#include "biornn/train.hpp"
+
+using namespace biornn;
+
+namespace {
+
+constexpr double kPi = 3.14159265358979323846;
+
+std::string temp_path(const std::string& name) {
+  return "/tmp/biornn_celltype_fit_" + std::to_string(long(::getpid())) + "_" + name;
+}
+
+std::string clean_dir(const std::string& name) {
+  const std::string dir = temp_path(name);
+  const std::string cmd = "rm -rf '" + dir + "'";
+  REQUIRE(std::system(cmd.c_str()) == 0);
+  return dir;
+}
+
+// 2 areas (A, B) × 2 layers × 2 types (E 4·2 = 8 units, I 1·2 = 2): 40 units, 8 populations;
+// two feedforward projections A_L1_E → B_L2_{E, I}; B_L2_I unobserved.
+CelltypeSpec tiny_spec(bool with_unobserved) {
+  const std::string table = temp_path("table.csv");
+  std::ofstream(table) << "post,L1_E,L1_I,L2_E,L2_I\n"
+                          "L1_E,0.5,0.5,0.25,0\n"
+                          "L1_I,0.5,0.5,0,0.5\n"
+                          "L2_E,0.25,0.5,0.5,0.5\n"
+                          "L2_I,0,0.5,0.5,0.25\n";
+  const std::string spec = temp_path("spec.toml");
+  std::ofstream(spec) << "[populations]\nareas = [\"A\", \"B\"]\nlayers = [\"L1\", \"L2\"]\ntypes = [\"E\", \"I\"]\n"
+                         "excitatory = [\"E\"]\nratios = [4, 1]\nscale = 2\nintra_table = \""
+                      << path_basename(table) << "\"\n"
+                      << (with_unobserved ? "unobserved = [\"B_L2_I\"]\n" : "")
+                      << "[inter_areal]\ndensity = 0.5\nprojections = [\"A_L1_E -> B_L2_E\", \"A_L1_E -> B_L2_I\"]\n";
+  StatusOr<CelltypeSpec> s = load_celltype_spec(spec);
+  REQUIRE(s.ok());
+  return s.value();
+}
+
+// Noisy-free sinusoids, one per population and sample (random phase); input = frames 0..T−1,
+// target = frames 1..T: a one-step-ahead problem a small network can learn.
+TaskData sine_data(int32_t populations, int32_t samples, int32_t steps, uint64_t seed) {
+  TaskData d;
+  d.kind = TaskKind::kCelltype;
+  Rng rng(seed);
+  for (SequenceData* s : {&d.train, &d.test}) {
+    s->steps = steps;
+    s->inputs = s->outputs = populations;
+    s->x = Matrix(samples, steps * populations);
+    s->y = Matrix(samples, steps * populations);
+    for (int32_t i = 0; i < samples; ++i) {
+      for (int32_t p = 0; p < populations; ++p) {
+        const double phase = rng.uniform(0, 2 * kPi), freq = 0.4 + 0.05 * p;
+        for (int32_t t = 0; t < steps; ++t) {
+          s->x(i, t * populations + p) = real(0.5 * std::sin(freq * t + phase));
+          s->y(i, t * populations + p) = real(0.5 * std::sin(freq * (t + 1) + phase));
+        }
+      }
+    }
+  }
+  d.description = "sinusoids";
+  return d;
+}
+
+CelltypeFitOptions tiny_options() {
+  CelltypeFitOptions o;
+  o.dense_epochs = 8;
+  o.finetune_epochs = 4;
+  o.lr = 3e-2;
+  o.cosine_min_lr = 3e-3;
+  o.cosine_t_max = 4;
+  o.batch = 10;
+  o.seed = 3;
+  o.checkpoint_every = 2;
+  return o;
+}
+
+// PyTorch's CosineAnnealingLR.get_lr (the recursive form), in double.
+std::vector<double> pytorch_cosine(double base, double eta_min, int t_max, int steps) {
+  std::vector<double> lr = {base};
+  for (int e = 1; e <= steps; ++e) {
+    const double prev = lr.back();
+    double next;
+    if ((e - 1 - t_max) % (2 * t_max) == 0)
+      next = prev + (base - eta_min) * (1 - std::cos(kPi / t_max)) / 2;
+    else
+      next = (1 + std::cos(kPi * e / t_max)) / (1 + std::cos(kPi * (e - 1) / t_max)) * (prev - eta_min) + eta_min;
+    lr.push_back(next);
+  }
+  return lr;
+}
+
+}  // namespace
+
+TEST_CASE("the cosine schedule follows PyTorch's CosineAnnealingLR, past T_max too") {
+  const CosineSchedule s{true, 1e-3, 1e-4, 10};
+  CHECK(s.lr(0) == doctest::Approx(1e-3).epsilon(1e-15));
+  CHECK(s.lr(10) == doctest::Approx(1e-4).epsilon(1e-12));  // the minimum at T_max ...
+  CHECK(s.lr(20) == doctest::Approx(1e-3).epsilon(1e-12));  // ... back to η₀ at 2·T_max (no restart, no floor)
+  CHECK(s.lr(5) == doctest::Approx(1e-4 + 0.9e-3 * 0.5).epsilon(1e-12));
+  const std::vector<double> torch = pytorch_cosine(1e-3, 1e-4, 10, 150);
+  for (int e = 0; e <= 150; ++e) {
+    CAPTURE(e);
+    CHECK(s.lr(e) == doctest::Approx(torch[std::size_t(e)]).epsilon(1e-9));
+    CHECK(s.lr(e) == doctest::Approx(1e-4 + 0.9e-3 * (1 + std::cos(kPi * e / 10)) / 2).epsilon(1e-12));
+  }
+  const CosineSchedule off{false, 1e-3, 1e-4, 10};
+  CHECK(off.lr(7) == 1e-3);
+}
+
+TEST_CASE("the masked MSE averages over rows and scored outputs only") {
+  Tape tape;
+  const Matrix p = Matrix::from_rows({{1, 2, 3}, {0, -1, 5}});
+  const Matrix t = Matrix::from_rows({{0, 0, 1}, {1, 7, 5}});
+  const Matrix scored = Matrix::from_rows({{1, 0, 1}});
+  // Columns 0 and 2: (1 + 4 + 1 + 0) / (2 rows · 2 scored) = 1.5; column 1 (errors 2, 8) is ignored.
+  CHECK(record_scored_mse(tape.constant(p), tape.constant(t), scored).item() == doctest::Approx(1.5));
+  CHECK(record_scored_mse(tape.constant(p), tape.constant(t), Matrix()).item() ==
+        doctest::Approx((1 + 4 + 4 + 1 + 64 + 0) / 6.0));
+}
+
+TEST_CASE("the masked MSE passes gradcheck and gives unscored outputs no gradient") {
+  const Matrix scored = Matrix::from_rows({{0, 1, 1, 0}});
+  const Matrix target = Matrix::from_rows({{0.1, -0.2, 0.3, 0.4}, {0.2, 0.1, -0.3, 0.0}, {-0.1, 0.3, 0.2, 0.1}});
+  GradcheckFunction f = [&](Tape& tape, const std::vector<Var>& v) {
+    return record_scored_mse(tanh(matmul_nt(v[0], v[1])), tape.constant(target), scored);
+  };
+  const Matrix x = Matrix::from_rows({{0.3, -0.1}, {0.2, 0.5}, {-0.4, 0.1}});
+  const Matrix w = Matrix::from_rows({{0.2, 0.1}, {-0.3, 0.4}, {0.5, -0.2}, {0.1, 0.3}});
+  const GradcheckReport report = gradcheck(f, {x, w});
+  CAPTURE(report.worst);
+  CHECK(report.passed);
+  Tape tape;
+  Var prediction = tape.variable(Matrix::from_rows({{1, 2, 3, 4}, {1, 2, 3, 4}, {1, 2, 3, 4}}));
+  tape.backward(record_scored_mse(prediction, tape.constant(target), scored));
+  for (int32_t i = 0; i < 3; ++i) {
+    CHECK(prediction.grad()(i, 0) == 0);
+    CHECK(prediction.grad()(i, 3) == 0);
+    CHECK(prediction.grad()(i, 1) != 0);
+  }
+}
+
+TEST_CASE("the cell-type task's loss scores observed populations only (eq. 6)") {
+  const CelltypeSpec spec = tiny_spec(true);
+  TaskData data = sine_data(spec.populations(), 10, 4, 1);
+  REQUIRE(prepare_celltype_task(spec, &data).ok());
+  CHECK(data.train.scored_outputs(0, 7) == 0);
+  Rng rng(2);
+  std::unique_ptr<SignedRnn> model = make_celltype_model(spec, rng);
+  const Matrix prediction = celltype_predict(*model, data.train, 4);
+  double sum = 0;
+  for (int32_t i = 0; i < 10; ++i)
+    for (int32_t t = 0; t < 4; ++t)
+      for (int32_t p = 0; p < 7; ++p) {
+        const double e = double(prediction(i, t * 8 + p)) - double(data.train.y(i, t * 8 + p));
+        sum += e * e;
+      }
+  const Evaluation e = evaluate_model(*model, TaskKind::kCelltype, data.train, 3);
+  CHECK(e.loss == doctest::Approx(sum / (10 * 4 * 7)).epsilon(1e-5));
+}
+
+TEST_CASE("data that does not fit the spec is rejected before fitting") {
+  const CelltypeSpec spec = tiny_spec(false);
+  TaskData wrong = sine_data(spec.populations() - 1, 10, 4, 1);
+  const Status s = prepare_celltype_task(spec, &wrong);
+  REQUIRE_FALSE(s.ok());
+  CHECK(s.message().find("8 populations") != std::string::npos);
+  CelltypeFitOptions o;
+  o.batch = 0;
+  CHECK_FALSE(validate_celltype_fit_options(o).ok());
+}
+
+TEST_CASE("a tiny fit keeps block densities, projections, signs and mask, keeps the best epoch, and learns") {
+  const CelltypeSpec spec = tiny_spec(true);
+  TaskData data = sine_data(spec.populations(), 100, 8, 5);
+  REQUIRE(prepare_celltype_task(spec, &data).ok());
+  const std::string dir = clean_dir("fit");
+  StatusOr<CelltypeFitResult> fitted = fit_celltype_run(spec, data, tiny_options(), dir, "tiny", true);
+  REQUIRE(fitted.ok());
+  const CelltypeFitResult& r = fitted.value();
+  REQUIRE(r.history.size() == 12);
+  // Exact mode: every block holds round(target · entries) weights.
+  for (const CelltypeBlockDensity& b : r.blocks) {
+    CAPTURE(spec.population_name(b.post));
+    CAPTURE(spec.population_name(b.pre));
+    CHECK(b.kept == int64_t(std::llround(b.target * double(b.entries))));
+  }
+  CHECK(r.max_density_deviation < 1.0 / 16);
+  CHECK(r.sign_violations == 0);
+  CHECK(r.max_sign_violations == 0);
+  CHECK(r.off_mask_weights == 0);
+  CHECK(r.inter_areal_outside == 0);
+  // The best epoch of each phase is the one kept (0 = the phase's starting state).
+  double best_dense = 1e300, best_ft = r.loss_after_pruning;
+  int32_t arg_dense = -1, arg_ft = 0;
+  for (const CelltypeEpoch& e : r.history) {
+    if (e.phase == "dense" && e.test_loss < best_dense) { best_dense = e.test_loss; arg_dense = e.epoch; }
+    if (e.phase == "finetune" && e.test_loss < best_ft) { best_ft = e.test_loss; arg_ft = e.epoch; }
+  }
+  CHECK(r.best_dense_epoch == arg_dense);
+  CHECK(r.best_dense_loss == best_dense);
+  CHECK(r.best_finetune_epoch == arg_ft);
+  CHECK(r.best_finetune_loss == best_ft);
+  // It learns: the kept dense model is far better than the first epoch's training loss.
+  CHECK(r.best_dense_loss < 0.5 * r.history.front().train_loss);
+  CHECK(r.history[1].lr < r.history[0].lr);  // the schedule is on
+  CHECK(r.r2.size() == 8);
+  // The written model: W zero off the mask and in every inter-areal block but the projections.
+  StatusOr<NpzArrays> npz = load_npz(join_path(dir, "model.npz"));
+  REQUIRE(npz.ok());
+  StatusOr<Matrix> w = npy_to_matrix(npz.value().at("W"), "W");
+  StatusOr<Mask> mask = npy_to_mask(npz.value().at("mask"), "mask");
+  REQUIRE(w.ok());
+  REQUIRE(mask.ok());
+  int64_t off_mask = 0, wrong_sign = 0;
+  const SignVector signs = spec.unit_signs();
+  for (int32_t i = 0; i < w.value().rows(); ++i)
+    for (int32_t j = 0; j < w.value().cols(); ++j) {
+      const real v = w.value()(i, j);
+      off_mask += !mask.value()(i, j) && v != 0;
+      wrong_sign += signs[std::size_t(j)] > 0 ? v < 0 : v > 0;
+    }
+  CHECK(off_mask == 0);
+  CHECK(wrong_sign == 0);
+  CHECK(celltype_inter_areal_outside(spec, w.value()) == 0);
+  CHECK(mask.value().count() < int64_t(w.value().rows()) * w.value().cols());
+  for (const char* f : {"summary.json", "metrics.csv", "connectivity.svg", "population_means.svg",
+                        "traces_B_L2_I.svg", "report.html", "checkpoint.bin"})
+    CHECK(file_exists(join_path(dir, f)));
+}
+
+TEST_CASE("the random inter-areal option keeps the projections at their density and nothing else between areas") {
+  const CelltypeSpec spec = tiny_spec(false);
+  Rng rng(4);
+  std::unique_ptr<SignedRnn> model = make_celltype_model(spec, rng);
+  const Matrix w = model->recurrent_weights();
+  const Mask keep = celltype_prune_mask(spec, w, InterArealMask::kRandom, true, 9);
+  for (const CelltypeBlockDensity& b : celltype_block_densities(spec, keep))
+    CHECK(b.kept == int64_t(std::llround(b.target * double(b.entries))));
+  Matrix pruned = w;
+  for (int32_t i = 0; i < w.rows(); ++i)
+    for (int32_t j = 0; j < w.cols(); ++j)
+      if (!keep(i, j)) pruned(i, j) = 0;
+  CHECK(celltype_inter_areal_outside(spec, pruned) == 0);
+  CHECK(celltype_inter_areal_outside(spec, w) > 0);  // the dense matrix has every block
+  // Bernoulli mode: densities close to the table, not exact.
+  const Mask loose = celltype_prune_mask(spec, w, InterArealMask::kTopProb, false, 9);
+  for (const CelltypeBlockDensity& b : celltype_block_densities(spec, loose)) {
+    if (b.target == 0) CHECK(b.kept == 0);
+    if (b.target == 1) CHECK(b.kept == b.entries);
+  }
+}
+
+TEST_CASE("a stopped fit continues from its checkpoint and ends bit-identical; a finished one is reused") {
+  const CelltypeSpec spec = tiny_spec(true);
+  TaskData data = sine_data(spec.populations(), 60, 6, 8);
+  REQUIRE(prepare_celltype_task(spec, &data).ok());
+  const CelltypeFitOptions o = tiny_options();
+  StatusOr<CelltypeFitResult> straight = fit_celltype_run(spec, data, o, clean_dir("straight"), "t", true);
+  REQUIRE(straight.ok());
+  const std::string dir = clean_dir("stopped");
+  std::atomic<bool> stop{false};
+  CelltypeFitHooks hooks;
+  int epochs_seen = 0;
+  hooks.on_epoch = [&](const CelltypeEpoch&) { stop.store(++epochs_seen == 3 || epochs_seen == 10); };
+  hooks.stop = &stop;
+  StatusOr<CelltypeFitResult> first = fit_celltype_run(spec, data, o, dir, "t", true, hooks);
+  REQUIRE_FALSE(first.ok());
+  CHECK(first.status().code() == StatusCode::kCancelled);
+  CHECK_FALSE(file_exists(join_path(dir, "summary.json")));
+  stop.store(false);
+  StatusOr<CelltypeFitResult> second = fit_celltype_run(spec, data, o, dir, "t", false, hooks);  // stops in fine-tuning
+  REQUIRE_FALSE(second.ok());
+  stop.store(false);
+  hooks.on_epoch = nullptr;
+  StatusOr<CelltypeFitResult> resumed = fit_celltype_run(spec, data, o, dir, "t", false, hooks);
+  REQUIRE(resumed.ok());
+  CHECK_FALSE(resumed.value().reused);
+  const CelltypeFitResult& a = straight.value();
+  const CelltypeFitResult& b = resumed.value();
+  REQUIRE(a.history.size() == b.history.size());
+  for (std::size_t k = 0; k < a.history.size(); ++k) CHECK(a.history[k].test_loss == b.history[k].test_loss);
+  CHECK(a.best_finetune_loss == b.best_finetune_loss);
+  for (std::size_t p = 0; p < a.r2.size(); ++p)
+    if (!std::isnan(a.r2[p])) CHECK(a.r2[p] == b.r2[p]);
+  StatusOr<CelltypeFitResult> again = fit_celltype_run(spec, data, o, dir, "t", false);
+  REQUIRE(again.ok());
+  CHECK(again.value().reused);
+  CHECK(again.value().best_finetune_loss == b.best_finetune_loss);
+  // Other settings never continue a checkpoint silently.
+  CelltypeFitOptions other = o;
+  other.lr = 2e-2;
+  StatusOr<CelltypeFitResult> mismatch = fit_celltype_run(spec, data, other, dir, "t", false);
+  REQUIRE_FALSE(mismatch.ok());
+  CHECK(mismatch.status().message().find("other settings") != std::string::npos);
+}
