@@ -33,6 +33,12 @@ std::string clean_dir(const std::string& name) {
   return dir;
 }
 
+// Removes everything this process wrote under /tmp (directories and the spec files).
+void remove_temp_files() {
+  const std::string cmd = "rm -rf " + temp_path("") + "*";
+  CHECK(std::system(cmd.c_str()) == 0);
+}
+
 // 2 areas (A, B) × 2 layers × 2 types (E 4·2 = 8 units, I 1·2 = 2): 40 units, 8 populations;
 // two feedforward projections A_L1_E → B_L2_{E, I}; B_L2_I unobserved.
 CelltypeSpec tiny_spec(bool with_unobserved) {
@@ -243,6 +249,7 @@ TEST_CASE("a tiny fit keeps block densities, projections, signs and mask, keeps 
   for (const char* f : {"summary.json", "metrics.csv", "connectivity.svg", "population_means.svg",
                         "traces_B_L2_I.svg", "report.html", "checkpoint.bin"})
     CHECK(file_exists(join_path(dir, f)));
+  remove_temp_files();
 }
 
 TEST_CASE("the random inter-areal option keeps the projections at their density and nothing else between areas") {
@@ -309,4 +316,5 @@ TEST_CASE("a stopped fit continues from its checkpoint and ends bit-identical; a
   StatusOr<CelltypeFitResult> mismatch = fit_celltype_run(spec, data, other, dir, "t", false);
   REQUIRE_FALSE(mismatch.ok());
   CHECK(mismatch.status().message().find("other settings") != std::string::npos);
+  remove_temp_files();
 }

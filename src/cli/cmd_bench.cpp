@@ -233,6 +233,7 @@ struct Benchmark {
 const Benchmark kBenchmarks[] = {
     {"gemm", bench_gemm, "GFLOP/s of every GEMM kernel on square and recurrent shapes"},
     {"train", bench_train_command, "seconds per training epoch per task, and peak memory"},
+    {"celltype", bench_celltype_command, "cell-type RNN: seconds per dense and sparse (pruned) epoch"},
 };
 
 void print_bench_usage(std::FILE* out) {

@@ -17,7 +17,12 @@ int cmd_finetune(int argc, char** argv, int first);
 int cmd_mst(int argc, char** argv, int first);
 int cmd_verify(int argc, char** argv, int first);
 int cmd_celltype(int argc, char** argv, int first);
+// `biornn celltype fit` and `biornn celltype all`, dispatched from cmd_celltype.
+int cmd_celltype_fit(int argc, char** argv, int first);
+int cmd_celltype_all(int argc, char** argv, int first);
 // `biornn bench train`, dispatched from cmd_bench.
 int bench_train_command(int argc, char** argv, int first);
+// `biornn bench celltype`, dispatched from cmd_bench.
+int bench_celltype_command(int argc, char** argv, int first);
 
 }  // namespace biornn::cli
