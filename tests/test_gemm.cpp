@@ -18,6 +18,7 @@
 #include "biornn/rng.hpp"
 #include "doctest/doctest.h"
 #include "kernels/gemm_blocking.hpp"
+#include "kernels/gemm_packed.hpp"
 
 using namespace biornn;
 
@@ -483,5 +484,71 @@ TEST_CASE("a repeated packed gemm allocates nothing after its first call") {
                 b.view(), real(1), c.view().block(0, 0, 60, 90));
       CHECK_MESSAGE(counter.count() == 0, gemm_kernel_name(kernel) << " threads=" << threads);
     }
+  }
+}
+
+TEST_CASE("a B packed once gives the same bits as gemm, for every shape edge, transpose and beta") {
+  Rng rng(909);
+  for (GemmKernel kernel : packed_kernels()) {
+    const kernels::GemmBlocking bl = kernels::gemm_blocking_of(kernel);
+    // Row and column edges, one and several K blocks, and more rows than mc_whole (the
+    // prepacked path then packs A in several blocks).
+    const Shape shapes[] = {{1, 1, 1},
+                            {bl.mr - 1, bl.nr + 1, bl.kc + 1},
+                            {50, 128, 128},
+                            {3 * bl.mr + 2, 5 * bl.nr - 1, 2 * bl.kc + 3},
+                            {bl.mc_whole + bl.mr + 1, 2 * bl.nr + 1, bl.kc - 1}};
+    kernels::PackedOperandB packed;  // reused across shapes: it only grows
+    for (const Shape& s : shapes)
+      for (Trans ta : kTrans)
+        for (Trans tb : kTrans)
+          for (real beta : {real(0), real(1), real(-0.5)}) {
+            const bool at = ta == Trans::kYes, bt = tb == Trans::kYes;
+            Padded a(at ? s.k : s.m, at ? s.m : s.k), b(bt ? s.n : s.k, bt ? s.k : s.n);
+            a.fill_random(rng);
+            b.fill_random(rng);
+            Padded c0(s.m, s.n), c1(s.m, s.n);
+            c0.fill_random(rng);
+            copy_into(c0.view(), c1.view());
+            gemm_with(kernel, 1, ta, tb, real(0.75), a.view(), b.view(), beta, c0.view());
+            kernels::pack_b_operand(kernel, tb, b.view(), &packed);
+            CHECK(packed.k() == s.k);
+            CHECK(packed.n() == s.n);
+            kernels::gemm_packed_b(ta, real(0.75), a.view(), packed, beta, c1.view());
+            CHECK_MESSAGE(bitwise_equal(Matrix::copy_of(c0.view()), Matrix::copy_of(c1.view())),
+                          describe(kernel, 1, ta, tb, real(0.75), beta, s));
+          }
+  }
+}
+
+TEST_CASE("packing B again and multiplying with it allocate nothing once the buffers have grown") {
+  Rng rng(910);
+  Padded a(50, 128), w(128, 128), c(50, 128);
+  a.fill_random(rng);
+  w.fill_random(rng);
+  for (GemmKernel kernel : packed_kernels()) {
+    kernels::PackedOperandB packed;
+    kernels::pack_b_operand(kernel, Trans::kYes, w.view(), &packed);
+    kernels::gemm_packed_b(Trans::kNo, real(1), a.view(), packed, real(0), c.view());
+    biornn_test::AllocationCounter counter;
+    for (int rep = 0; rep < 3; ++rep) {
+      kernels::pack_b_operand(kernel, Trans::kYes, w.view(), &packed);
+      kernels::gemm_packed_b(Trans::kNo, real(1), a.view(), packed, real(1), c.view());
+    }
+    CHECK_MESSAGE(counter.count() == 0, gemm_kernel_name(kernel));
+  }
+}
+
+TEST_CASE("a packed B of the wrong shape is a contract violation naming the shapes") {
+  Matrix a(4, 5), w(6, 7), c(4, 7);
+  kernels::PackedOperandB packed;
+  kernels::pack_b_operand(GemmKernel::kPackedScalar, Trans::kNo, w.view(), &packed);
+  try {
+    kernels::gemm_packed_b(Trans::kNo, real(1), a.view(), packed, real(0), c.view());
+    FAIL("no contract violation");
+  } catch (const ContractViolation& e) {
+    const std::string message = e.what();
+    CHECK(message.find("(4, 5)") != std::string::npos);
+    CHECK(message.find("(6, 7)") != std::string::npos);
   }
 }

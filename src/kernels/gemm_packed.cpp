@@ -400,6 +400,26 @@ int packed_team_size(GemmKernel kernel, int threads, int32_t m, int32_t n, int32
   return choose_team(gemm_blocking_of(kernel), threads, m, n, k);
 }
 
+namespace {
+
+// The kernel-dependent part of a Problem: blocking, micro-kernel, packers, K partition.
+void set_kernel(GemmKernel kernel, int32_t k, Problem* pr) {
+  pr->bl = gemm_blocking_of(kernel);
+  pr->micro = microkernel_scalar;
+  pr->pack_a = packer_for_width(pr->bl.mr);
+  pr->pack_b = packer_for_width(pr->bl.nr);
+#ifdef BIORNN_HAVE_AVX2
+  if (kernel == GemmKernel::kPackedAvx2) {
+    pr->micro = microkernel_avx2;
+    pr->pack_a.transposing = pack_a_transposing_avx2;
+    pr->pack_b.transposing = pack_b_transposing_avx2;
+  }
+#endif
+  pr->k_blocks = int32_t(ceil_div(k, pr->bl.kc));
+}
+
+}  // namespace
+
 void gemm_packed(GemmKernel kernel, int threads, Trans trans_a, Trans trans_b, real alpha,
                  ConstMatrixView a, ConstMatrixView b, real beta, MatrixView c) {
   const int32_t m = c.rows, n = c.cols;
@@ -418,18 +438,7 @@ void gemm_packed(GemmKernel kernel, int threads, Trans trans_a, Trans trans_b, r
   pr.b = operand_b(trans_b, b);
   pr.c = c.data;
   pr.ldc = c.ld;
-  pr.bl = gemm_blocking_of(kernel);
-  pr.micro = microkernel_scalar;
-  pr.pack_a = packer_for_width(pr.bl.mr);
-  pr.pack_b = packer_for_width(pr.bl.nr);
-#ifdef BIORNN_HAVE_AVX2
-  if (kernel == GemmKernel::kPackedAvx2) {
-    pr.micro = microkernel_avx2;
-    pr.pack_a.transposing = pack_a_transposing_avx2;
-    pr.pack_b.transposing = pack_b_transposing_avx2;
-  }
-#endif
-  pr.k_blocks = int32_t(ceil_div(k, pr.bl.kc));
+  set_kernel(kernel, k, &pr);
 
   const int team = choose_team(pr.bl, threads, m, n, k);
   const Layout layout = make_layout(pr, team);
@@ -452,6 +461,89 @@ void gemm_packed(GemmKernel kernel, int threads, Trans trans_a, Trans trans_b, r
   }
 #endif
   run_thread(pr, layout, workspace, &tickets, 0);
+}
+
+// ---- a prepacked B ---------------------------------------------------------------------------
+// Layout: K block q (rows p0 .. p0 + kc of op(B)) starts at p0 · n_tiles · NR; within it,
+// sliver s (columns s·NR ..) is kc × NR values at s · kc · NR — what pack_panel writes for the
+// whole width. Every sliver starts on a 64-byte boundary when NR · sizeof(real) is a multiple
+// of 64, as the AVX2 kernel's aligned loads need.
+
+PackedOperandB::~PackedOperandB() {
+  if (data_ != nullptr) ::operator delete(data_, std::align_val_t(64));
+}
+
+void pack_b_operand(GemmKernel kernel, Trans trans_b, ConstMatrixView b, PackedOperandB* out) {
+  BIORNN_CHECK(kernel == GemmKernel::kPackedScalar || kernel == GemmKernel::kPackedAvx2,
+               "pack_b_operand: needs a packed kernel");
+  Problem pr;
+  pr.k = trans_b == Trans::kNo ? b.rows : b.cols;
+  pr.n = trans_b == Trans::kNo ? b.cols : b.rows;
+  pr.b = operand_b(trans_b, b);
+  set_kernel(kernel, pr.k, &pr);
+  const int64_t width = round_up(pr.n, pr.bl.nr);
+  const int64_t elements = std::max<int64_t>(1, width * pr.k);
+  if (elements > out->capacity_) {
+    if (out->data_ != nullptr) ::operator delete(out->data_, std::align_val_t(64));
+    out->data_ = static_cast<real*>(::operator new(std::size_t(elements) * sizeof(real), std::align_val_t(64)));
+    out->capacity_ = elements;
+  }
+  out->kernel_ = kernel;
+  out->k_ = pr.k;
+  out->n_ = pr.n;
+  out->k_blocks_ = pr.k_blocks;
+  if (pr.n == 0) return;
+  for (int32_t q = 0; q < pr.k_blocks; ++q) {
+    const int32_t p0 = k_block_start(pr, q), kc = k_block_start(pr, q + 1) - p0;
+    pr.pack_b(pr.b, 0, pr.n, p0, kc, out->data_ + p0 * width);
+  }
+}
+
+void gemm_packed_b(Trans trans_a, real alpha, ConstMatrixView a, const PackedOperandB& b, real beta, MatrixView c) {
+  const int32_t m = c.rows, n = c.cols;
+  const int32_t k = trans_a == Trans::kNo ? a.cols : a.rows;
+  BIORNN_CHECK(k == b.k_ && n == b.n_ && (trans_a == Trans::kNo ? a.rows : a.cols) == m,
+               "gemm_packed_b: op(A) (" + std::to_string(trans_a == Trans::kNo ? a.rows : a.cols) + ", " +
+                   std::to_string(k) + "), packed B (" + std::to_string(b.k_) + ", " + std::to_string(b.n_) +
+                   "), C (" + std::to_string(m) + ", " + std::to_string(n) + ")");
+  if (m == 0 || n == 0) return;
+  if (k == 0 || alpha == real(0)) {
+    scale_c(beta, c);
+    return;
+  }
+  Problem pr;
+  pr.m = m;
+  pr.n = n;
+  pr.k = k;
+  pr.alpha = alpha;
+  pr.beta = beta;
+  pr.a = operand_a(trans_a, a);
+  pr.c = c.data;
+  pr.ldc = c.ld;
+  set_kernel(b.kernel_, k, &pr);
+  const int32_t MR = pr.bl.mr, NR = pr.bl.nr;
+  const int64_t width = round_up(n, NR);
+  const int32_t n_tiles = int32_t(width / NR);
+  // Rows in blocks of at most mc_whole (one block for the recurrent products), each packed
+  // once per K block; then every sliver of B against every row tile — run_private's order.
+  const int32_t mc = pr.bl.mc_whole;
+  const int32_t kc_max = int32_t(ceil_div(k, pr.k_blocks));
+  real* const a_pack = t_workspace.reserve(int64_t(std::min<int64_t>(round_up(m, MR), mc)) * kc_max);
+  for (int32_t ic = 0; ic < m; ic += mc) {
+    const int32_t mcur = std::min(mc, m - ic);
+    for (int32_t q = 0; q < pr.k_blocks; ++q) {
+      const int32_t p0 = k_block_start(pr, q), kc = k_block_start(pr, q + 1) - p0;
+      const real beta_q = q == 0 ? beta : real(1);  // later blocks accumulate onto C
+      pr.pack_a(pr.a, ic, mcur, p0, kc, a_pack);
+      const real* b_block = b.data_ + p0 * width;
+      for (int32_t s = 0; s < n_tiles; ++s) {
+        const int32_t j = s * NR, n_valid = std::min(NR, n - j);
+        for (int32_t ir = 0; ir < mcur; ir += MR)
+          pr.micro(kc, a_pack + int64_t(ir) * kc, b_block + int64_t(s) * kc * NR, alpha, beta_q,
+                   pr.c + (ic + ir) * pr.ldc + j, pr.ldc, std::min(MR, mcur - ir), n_valid);
+      }
+    }
+  }
 }
 
 }  // namespace biornn::kernels

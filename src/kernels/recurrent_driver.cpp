@@ -6,7 +6,9 @@
 #include <algorithm>
 #include <cstring>
 
+#include "biornn/kernels.hpp"
 #include "biornn/vmath.hpp"
+#include "kernels/gemm_packed.hpp"
 
 #ifdef _OPENMP
 #include <omp.h>
@@ -26,33 +28,69 @@ ConstMatrixView rows_of(const Matrix& m, int32_t batch, int32_t step, int32_t b0
   return m.view().block(step * batch + b0, 0, rows, m.cols());
 }
 
-// z += h_prev · Wᵀ (β = 1) or dh = dz_next · W (β = 0), on one thread.
-void product_nt(const RecurrentProblem& p, ConstMatrixView h_prev, MatrixView z) {
-  if (p.sparse != nullptr) dense_csr_mm(Trans::kYes, 1, h_prev, *p.sparse, 1, z, 1);
-  else gemm(Trans::kNo, Trans::kYes, 1, h_prev, *p.w, 1, z, 1);
-}
-void product_nn(const RecurrentProblem& p, ConstMatrixView dz_next, MatrixView dh) {
-  if (p.sparse != nullptr) dense_csr_mm(Trans::kNo, 1, dz_next, *p.sparse, 0, dh, 1);
-  else gemm(Trans::kNo, Trans::kNo, 1, dz_next, *p.w, 0, dh, 1);
+// The recurrent weight as every product of one sequence sees it: CSR, dense and packed once
+// for the whole sequence (the packed kernels), or dense for the reference kernel.
+struct RecurrentWeight {
+  const CsrView* sparse = nullptr;
+  const Matrix* dense = nullptr;
+  const PackedOperandB* packed = nullptr;
+};
+
+// One packing buffer per calling thread and direction (forward packs Wᵀ, backward W); they
+// grow once, so later sequences allocate nothing.
+thread_local PackedOperandB t_packed_forward, t_packed_backward;
+
+RecurrentWeight weight_for(const RecurrentProblem& p, Trans trans, PackedOperandB* buffer) {
+  RecurrentWeight w;
+  if (p.sparse != nullptr) {
+    w.sparse = p.sparse;
+    return w;
+  }
+  w.dense = p.w;
+  const GemmKernel kernel = active_gemm_kernel();
+  if (kernel == GemmKernel::kPackedScalar || kernel == GemmKernel::kPackedAvx2) {
+    pack_b_operand(kernel, trans, p.w->view(), buffer);
+    w.packed = buffer;
+  }
+  return w;
 }
 
-void add_bias(MatrixView z, const Matrix* bias) {
-  if (bias == nullptr) return;
-  const real* b = bias->data();
+// z += h_prev · Wᵀ (β = 1) or dh = dz_next · W (β = 0), on one thread.
+void product_nt(const RecurrentWeight& w, ConstMatrixView h_prev, MatrixView z) {
+  if (w.sparse != nullptr) dense_csr_mm(Trans::kYes, 1, h_prev, *w.sparse, 1, z, 1);
+  else if (w.packed != nullptr) gemm_packed_b(Trans::kNo, 1, h_prev, *w.packed, 1, z);
+  else gemm(Trans::kNo, Trans::kYes, 1, h_prev, *w.dense, 1, z, 1);
+}
+void product_nn(const RecurrentWeight& w, ConstMatrixView dz_next, MatrixView dh) {
+  if (w.sparse != nullptr) dense_csr_mm(Trans::kNo, 1, dz_next, *w.sparse, 0, dh, 1);
+  else if (w.packed != nullptr) gemm_packed_b(Trans::kNo, 1, dz_next, *w.packed, 0, dh);
+  else gemm(Trans::kNo, Trans::kNo, 1, dz_next, *w.dense, 0, dh, 1);
+}
+
+// z = (z + b_in) + b_rec in one pass (either bias may be absent); the same two roundings as
+// adding them one after the other.
+void add_biases(MatrixView z, const Matrix* b_in, const Matrix* b_rec) {
+  if (b_in == nullptr && b_rec == nullptr) return;
+  const real* bi = b_in != nullptr ? b_in->data() : nullptr;
+  const real* br = b_rec != nullptr ? b_rec->data() : nullptr;
   for (int32_t i = 0; i < z.rows; ++i) {
     real* zi = z.row(i);
-    for (int32_t j = 0; j < z.cols; ++j) zi[j] += b[j];
+    if (bi != nullptr && br != nullptr) {
+      for (int32_t j = 0; j < z.cols; ++j) zi[j] = (zi[j] + bi[j]) + br[j];
+    } else {
+      const real* b = bi != nullptr ? bi : br;
+      for (int32_t j = 0; j < z.cols; ++j) zi[j] += b[j];
+    }
   }
 }
 
-void forward_slice(const RecurrentProblem& p, const Matrix* b_in, const Matrix* b_rec, Matrix& a, Matrix& h, int32_t b0,
-                   int32_t rows) {
+void forward_slice(const RecurrentProblem& p, const RecurrentWeight& w, const Matrix* b_in, const Matrix* b_rec,
+                   Matrix& a, Matrix& h, int32_t b0, int32_t rows) {
   const int32_t n = p.units;
   for (int32_t t = 0; t < p.steps; ++t) {
     MatrixView z = rows_of(a, p.batch, t, b0, rows);  // holds x_t·W_inᵀ
-    add_bias(z, b_in);
-    add_bias(z, b_rec);
-    if (t > 0) product_nt(p, rows_of(h, p.batch, t - 1, b0, rows), z);
+    add_biases(z, b_in, b_rec);
+    if (t > 0) product_nt(w, rows_of(h, p.batch, t - 1, b0, rows), z);
     const int64_t count = int64_t(rows) * n;  // the slice's rows are contiguous (full width)
     switch (p.activation) {
       case Activation::kTanh: vmath_tanh(z.data, z.data, count); break;
@@ -82,13 +120,13 @@ void local_gradient(const real* a, const real* d_a, const real* dh, bool thresho
   }
 }
 
-void backward_slice(const RecurrentProblem& p, const Matrix* d_a, const Matrix* d_h, const Matrix& a, Matrix& dz,
+void backward_slice(const RecurrentProblem& p, const RecurrentWeight& w, const Matrix* d_a, const Matrix* d_h, const Matrix& a, Matrix& dz,
                     MatrixView dh, int32_t b0, int32_t rows) {
   const int64_t count = int64_t(rows) * p.units;
   for (int32_t t = p.steps - 1; t >= 0; --t) {
     bool have_dh = false;
     if (t + 1 < p.steps) {
-      product_nn(p, rows_of(dz, p.batch, t + 1, b0, rows), dh);
+      product_nn(w, rows_of(dz, p.batch, t + 1, b0, rows), dh);
       have_dh = true;
     }
     if (d_h != nullptr) {
@@ -123,6 +161,7 @@ int team_size(int threads, int32_t batch) {
 
 void recurrent_forward(const RecurrentProblem& p, const Matrix* b_in, const Matrix* b_rec, Matrix& a, Matrix& h,
                        int threads) {
+  const RecurrentWeight w = weight_for(p, Trans::kYes, &t_packed_forward);
   const int team = team_size(threads, p.batch);
   (void)team;
 #ifdef _OPENMP
@@ -130,7 +169,7 @@ void recurrent_forward(const RecurrentProblem& p, const Matrix* b_in, const Matr
 #endif
   for (int32_t c = 0; c < kRecurrentChunks; ++c) {
     const int32_t b0 = slice_start(p.batch, c), rows = slice_start(p.batch, c + 1) - b0;
-    if (rows > 0) forward_slice(p, b_in, b_rec, a, h, b0, rows);
+    if (rows > 0) forward_slice(p, w, b_in, b_rec, a, h, b0, rows);
   }
 }
 
@@ -138,6 +177,7 @@ void recurrent_backward(const RecurrentProblem& p, const Matrix* d_a, const Matr
                         Matrix& scratch, int threads) {
   const int32_t max_rows = slice_start(p.batch, 1) + 1;  // slices differ by at most one row
   scratch.resize(kRecurrentChunks * max_rows, p.units);
+  const RecurrentWeight w = weight_for(p, Trans::kNo, &t_packed_backward);
   const int team = team_size(threads, p.batch);
   (void)team;
 #ifdef _OPENMP
@@ -145,7 +185,7 @@ void recurrent_backward(const RecurrentProblem& p, const Matrix* d_a, const Matr
 #endif
   for (int32_t c = 0; c < kRecurrentChunks; ++c) {
     const int32_t b0 = slice_start(p.batch, c), rows = slice_start(p.batch, c + 1) - b0;
-    if (rows > 0) backward_slice(p, d_a, d_h, a, dz, scratch.view().block(c * max_rows, 0, rows, p.units), b0, rows);
+    if (rows > 0) backward_slice(p, w, d_a, d_h, a, dz, scratch.view().block(c * max_rows, 0, rows, p.units), b0, rows);
   }
 }
 
