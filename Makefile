@@ -142,6 +142,9 @@ LIB_SRCS := \
   src/celltype_fit.cpp \
   src/celltype_fit_analysis.cpp \
   src/celltype_fit_outputs.cpp \
+  src/celltype_data.cpp \
+  src/celltype_bootstrap.cpp \
+  src/celltype_synth.cpp \
   src/fig2.cpp \
   src/fig2_outputs.cpp \
   src/fig3.cpp \
@@ -217,6 +220,7 @@ TEST_SRCS := \
   tests/test_prune.cpp \
   tests/test_fig3.cpp \
   tests/test_celltype.cpp \
+  tests/test_celltype_data.cpp \
   tests/test_celltype_fit.cpp \
   tests/test_population.cpp \
   tests/test_verify.cpp \

@@ -39,3 +39,5 @@
 #include "biornn/plot.hpp"
 #include "biornn/png.hpp"
 #include "biornn/report.hpp"
+#include "biornn/celltype_data.hpp"
+#include "biornn/celltype_synth.hpp"

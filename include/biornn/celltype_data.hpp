@@ -24,6 +24,7 @@
 // Not here: the spec (celltype.hpp), fitting (celltype_fit.hpp).
 #pragma once
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -45,12 +46,17 @@ std::string celltype_processed_file(const CelltypeSpec& spec, int32_t population
 std::string celltype_raw_file(const CelltypeSpec& spec, int32_t population, const std::string& condition);
 
 // Reads every population's processed input/target pair from `dir` for `condition`, checks
-// them (present, 2-D, same sample count and length across populations, finite), and returns a
-// regression data set with inputs = outputs = populations, steps = the window's length:
-// x (samples, T·P) and y (samples, T·P), time-major within a row (SequenceData's layout).
+// them (present, 2-D, 15 columns, same sample count across populations, finite), and returns
+// a regression data set (kind kCelltype) with inputs = outputs = populations, steps = the
+// window's length (15 full, 7 half): x (samples, T·P) and y (samples, T·P), time-major within
+// a row (SequenceData's layout): x(i, t·P + p) is population p's input at step t of sample i.
+// The half window is columns 7..13 of both files (input frames 7..13, target frames 8..14).
 // Missing files, wrong shapes, NaN, mismatched counts: errors naming the file and the problem.
-// The returned data's `train` and `test` are the same set unless `heldout_dir` holds the same
-// files (then `test` comes from there).
+// An unobserved population (spec.observed[p] false) may have no files: its x and y columns are
+// zero, and `scored_outputs` (1, P) marks it 0 so the loss skips it (observed ones are 1).
+// The returned data's `train` and `test` are the same set unless <dir>/heldout holds this
+// condition's files (what bootstrap --heldout writes); then `test` comes from there, checked
+// the same way (its sample count may differ from the training set's).
 StatusOr<TaskData> load_celltype_data(const CelltypeSpec& spec, const std::string& dir, const std::string& condition,
                                       CelltypeWindow window);
 
@@ -62,11 +68,32 @@ struct BootstrapOptions {
   uint64_t seed = 1;
 };
 // Reads raw trial arrays for every population and condition in `conditions` from `trials_dir`
-// and writes processed files to `out_dir` (and <out_dir>/heldout). Returns the list of files
-// written. Errors name the missing or malformed file.
+// and writes processed files to `out_dir` (and <out_dir>/heldout), float64 (samples, 15), plus
+// <out_dir>/bootstrap.json (the options, and the trial count of every array). Returns the list
+// of files written. Every input is read and checked before the first file is written: a
+// missing observed population, a shape other than (trials, 16), NaN/Inf, too few trials to
+// hold out — errors naming the file. An unobserved population without a raw file is skipped
+// (load_celltype_data fills it with zeros). Raw arrays may have different trial counts.
+// Each (condition, population, part) draws from its own stream Rng(seed, crc32 of
+// "<condition>/<population>/<part>"), so a condition's output does not depend on which other
+// conditions were listed. `log`, if given, receives one line per condition.
 StatusOr<std::vector<std::string>> bootstrap_celltype(const CelltypeSpec& spec, const std::string& trials_dir,
                                                       const std::vector<std::string>& conditions,
-                                                      const std::string& out_dir, const BootstrapOptions& options);
+                                                      const std::string& out_dir, const BootstrapOptions& options,
+                                                      const std::function<void(const std::string&)>& log = nullptr);
+
+// The bootstrap of one raw array (trials, 16) in C order: `samples` rows, each the mean of
+// `rows_per_sample` rows drawn with replacement from `rng`, then split into the input (frames
+// 0..14) and target (frames 1..15), each smoothed with gaussian_filter_reflect(σ). Outputs are
+// (samples, 15) in C order. Exposed for tests.
+void bootstrap_trials(const std::vector<double>& trials, int32_t n_trials, int32_t samples, int32_t rows_per_sample,
+                      double sigma, Rng& rng, std::vector<double>* input, std::vector<double>* target);
+
+// Frames per raw trial and steps of the full and half windows.
+inline constexpr int32_t kCelltypeFrames = 16;
+inline constexpr int32_t kCelltypeFullSteps = 15;
+inline constexpr int32_t kCelltypeHalfFirst = 7;  // first column of the half window
+inline constexpr int32_t kCelltypeHalfSteps = 7;
 
 // One-dimensional Gaussian smoothing with reflected edges (exposed for tests): the kernel is
 // truncated at 4σ, as scipy.ndimage.gaussian_filter1d does by default, and normalised to sum 1.

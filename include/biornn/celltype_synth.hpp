@@ -1,0 +1,121 @@
+// celltype_synth.hpp — a synthetic ground truth for the cell-type RNN: a known teacher network
+// per condition, simulated to raw trial arrays, so the whole pipeline (bootstrap → fit →
+// compare) runs offline and its recovery of known condition differences can be scored
+// (SPEC §7, last point; issue 6).
+//
+// The teacher is a CelltypeRNN built by make_celltype_model and then given documented
+// parameters instead of random ones:
+//   * W obeys the spec's block table: in every block (post q, pre r) with density d exactly
+//     round(d·n_q·n_r) entries are nonzero (positions drawn uniformly), sign = the pre
+//     population's Dale sign, magnitude G_qr·u/(d·n_r) with u ~ U[0.5, 1.5], so a unit of q
+//     receives about G_qr·(mean rate of r). Population gains G: within an area each post
+//     population's excitatory gains sum to 0.6 and its inhibitory gains to 0.5, shared out in
+//     proportion to the table's densities; each inter-areal projection has gain 0.6. Positions
+//     and u come from Rng(seed, 1) and are the same in every condition: conditions differ only
+//     by the planted factors below.
+//   * W_in: 1 from each population's own channel (the input mask), so channel q is the drive of
+//     population q. No biases (the model has none).
+//   * Readout: the mean of a population's activations a_t (weights 1/n_q, bias 0): a trace is
+//     the population-average activity, what ΔF/F averaged over cells measures.
+//
+// Planted differences (celltype_planted_differences; every one scales mean |w| of its blocks):
+//   feedforward  V1_L23_Pyr → LM_L4_{Pyr,Sst,Vip} ×2 in change trials (familiar and novel)
+//                relative to no_change and omission.
+//   feedback     LM_L5_Pyr → V1_L5_{Pyr,Sst,Vip} ×2 in omission trials relative to change and
+//                no_change.
+//   novelty      L23_Sst → L23_Vip in both areas ×0.5 in novel sessions relative to familiar.
+// A difference whose populations or blocks the spec lacks is left out (and truth.json says so).
+//
+// Stimulus (per frame k, 16 frames at 10.7 Hz, frame k covering [k, k+1)/10.7 s): on(k) = the
+// fraction of the frame during which an image is shown — the previous image at 0–250 ms and the
+// second image at 750–1000 ms (none in omission trials) — low-pass filtered,
+// u(k) = 0.5·u(k−1) + on(k), and scaled per trial. The first area (V1) hears it in layer L4 at
+// amplitude 0.8 and in its other layers at 0.4; later areas (LM) one frame later (u(k−1)) in
+// their layers other than L4 at 0.4 — their L4 hears the stimulus only through the feedforward
+// projection, so its response carries that projection's strength. Inhibitory types get ×0.6.
+// Flash amplitudes: the first 1; the second 1.5 for change (a new image), 0.8 for no_change
+// (repetition suppression), 0 for omission; novel sessions ×1.3. Every population gets a tonic
+// drive 0.1. In omission trials an expectation ramp 0.05·(k − 7) from frame 8 drives every Vip
+// population (the Vip omission ramps of Garrett et al. 2020) and the Pyr L5 of later areas (so
+// the feedback source LM L5 Pyr has a time course the feedback blocks must carry). 10 noisy
+// frames of tonic drive precede frame 0 so trials start from the network's baseline.
+//
+// Why these choices: every population gets a clear stimulus-locked time course (range ≈ 0.3–0.8
+// against a per-trial noise sd ≈ 0.06, i.e. ≈ 0.006 after a 100-trial bootstrap mean), so the
+// one-step-ahead traces are predictable; and each planted block carries a time-varying signal,
+// so the strength of the block matters for the traces it drives.
+//
+// Noise (per trial): the stimulus gain 1 + 0.15·N(0,1); per population and frame, drive noise
+// 0.05·N(0,1) shared by the population's units; per trace and frame, observation noise
+// 0.03·N(0,1). Trials come from Rng(seed, 2 + condition index).
+//
+// Output files (synth_celltype): dff_<type>_<area>_<layer>_<condition>.npy, float64
+// (trials, 16), for every population and the 6 conditions (familiar|novel × change|no_change|
+// omission; the full/half windows are cut at fit time), and truth.json: the seed, sizes, noise
+// and stimulus constants, the planted differences (blocks by population name, factor,
+// conditions, the comparisons that should show them with the expected sign), and the teacher's
+// mean |w| per block (zeros included; rows post, columns pre) for every condition.
+//
+// Not here: the bootstrap (celltype_data.hpp), fitting and comparison (celltype_fit.hpp).
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "biornn/celltype.hpp"
+#include "biornn/rnn.hpp"
+
+namespace biornn {
+
+struct CelltypeSynthOptions {
+  int32_t trials = 200;  // rows per raw array
+  uint64_t seed = 1;
+  double trial_gain_sd = 0.15;
+  double drive_noise = 0.05;
+  double observation_noise = 0.03;
+};
+
+// One planted condition difference.
+struct CelltypePlanted {
+  std::string name;         // "feedforward", "feedback", "novelty"
+  std::string description;
+  std::vector<CelltypeProjection> blocks;  // (source → target) population pairs scaled
+  double factor = 1;                       // |w| multiplier in `conditions`; ×1 elsewhere
+  std::vector<std::string> conditions;
+  // Pairs (a, b) of conditions where b − a of the blocks' mean |w| has sign `expected_sign`.
+  std::vector<std::pair<std::string, std::string>> comparisons;
+  int expected_sign = 1;
+  std::string missing;  // non-empty: why this spec cannot carry the difference (left out)
+};
+
+// The three differences above, resolved against `spec` (blocks by index).
+std::vector<CelltypePlanted> celltype_planted_differences(const CelltypeSpec& spec);
+
+// The 6 raw conditions the teacher knows: "familiar_change", …, "novel_omission".
+bool celltype_synth_condition(const std::string& condition, bool* novel, int* trial_type);  // 0 change, 1 no_change, 2 omission
+
+// The teacher for one condition (see above). Errors: an unknown condition.
+StatusOr<std::unique_ptr<SignedRnn>> make_celltype_teacher(const CelltypeSpec& spec, const std::string& condition,
+                                                           uint64_t seed);
+
+// The noise-free drive of every population, (16, P): row k = frame k, column p = channel p.
+Matrix celltype_stimulus(const CelltypeSpec& spec, const std::string& condition);
+
+// Simulates `options.trials` trials of `teacher` under `condition`; returns one (trials, 16)
+// C-order array per population.
+std::vector<std::vector<double>> simulate_celltype_teacher(const CelltypeSpec& spec, const SignedRnn& teacher,
+                                                           const std::string& condition,
+                                                           const CelltypeSynthOptions& options, Rng& rng);
+
+// Mean |w| per (post, pre) population block, zeros included: (P, P).
+Matrix celltype_block_mean_abs(const CelltypeSpec& spec, const Matrix& w);
+
+// Writes the raw arrays of the 6 conditions and truth.json into `out_dir` (created if needed).
+// Returns the files written. `log`, if given, receives one line per condition.
+StatusOr<std::vector<std::string>> synth_celltype(const CelltypeSpec& spec, const std::string& out_dir,
+                                                  const CelltypeSynthOptions& options,
+                                                  const std::function<void(const std::string&)>& log = nullptr);
+
+}  // namespace biornn

@@ -1,0 +1,442 @@
+// test_celltype_data.cpp — the cell-type data path: the Gaussian filter against scipy's
+// documented outputs and hand-computed weights, the bootstrap against the trial mean, file
+// names, the loader's layout and windows, every validation error, and the synthetic ground
+// truth (table densities, Dale signs, planted factors, determinism, synth → bootstrap → load).
+#include "doctest/doctest.h"
+
+#include <cmath>
+#include <fstream>
+#include <iterator>
+
+#include "biornn/celltype_data.hpp"
+#include "biornn/celltype_synth.hpp"
+#include "biornn/fileio.hpp"
+#include "biornn/npy.hpp"
+#include "io_test_util.hpp"
+
+using namespace biornn;
+
+namespace {
+
+// The paper's spec at a small scale (12:2:1 units per layer), so the tests stay fast.
+CelltypeSpec small_spec(int32_t scale = 1) {
+  StatusOr<CelltypeSpec> s = default_celltype_spec();
+  REQUIRE(s.ok());
+  CelltypeSpec spec = s.value();
+  spec.scale = scale;
+  return spec;
+}
+
+// Two areas × one layer × two types = 4 populations: enough for the file-handling tests, whose
+// time goes into one fsync per file written (write_file_atomic), not into arithmetic.
+CelltypeSpec mini_spec() {
+  CelltypeSpec s;
+  s.areas = {"V1", "LM"};
+  s.layers = {"L23"};
+  s.types = {"Pyr", "Vip"};
+  s.type_excitatory = {true, false};
+  s.type_ratio = {2, 1};
+  s.scale = 2;
+  s.intra_density = Matrix::from_rows({{0.5, 0.5}, {0.5, 0.25}});
+  s.projections = {{s.find_population("V1_L23_Pyr"), s.find_population("LM_L23_Pyr")}};
+  s.observed.assign(4, true);
+  REQUIRE(validate_celltype_spec(s, "mini").ok());
+  return s;
+}
+
+// A (rows, cols) float64 array whose value at (i, j) is f(i, j).
+template <class F>
+void write_array(const std::string& path, int64_t rows, int64_t cols, F f) {
+  std::vector<double> v(static_cast<std::size_t>(rows * cols));
+  for (int64_t i = 0; i < rows; ++i)
+    for (int64_t j = 0; j < cols; ++j) v[std::size_t(i * cols + j)] = f(i, j);
+  REQUIRE(save_npy(path, npy_from_doubles(v, {rows, cols})).ok());
+}
+
+// Processed files for every population: value = p + 0.01·frame + 0.0001·sample (input) and the
+// same one frame later (target), so each entry says where it came from.
+void write_processed(const CelltypeSpec& spec, const std::string& dir, const std::string& condition, int64_t samples) {
+  for (int32_t p = 0; p < spec.populations(); ++p) {
+    write_array(join_path(dir, celltype_processed_file(spec, p, condition, "train")), samples, 15,
+                [p](int64_t i, int64_t j) { return p + 0.01 * double(j) + 0.0001 * double(i); });
+    write_array(join_path(dir, celltype_processed_file(spec, p, condition, "test")), samples, 15,
+                [p](int64_t i, int64_t j) { return p + 0.01 * double(j + 1) + 0.0001 * double(i); });
+  }
+}
+
+std::string read_text(const std::string& path) {
+  std::ifstream in(path);
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+bool same_bytes(const std::string& a, const std::string& b) {
+  StatusOr<std::vector<uint8_t>> x = read_file(a), y = read_file(b);
+  return x.ok() && y.ok() && x.value() == y.value();
+}
+
+}  // namespace
+
+TEST_CASE("celltype data: the Gaussian filter reproduces scipy.ndimage.gaussian_filter1d's documented outputs") {
+  // scipy's docstring: gaussian_filter1d([1, 2, 3, 4, 5], 1) and (…, 4); σ = 4 has a radius of
+  // 16 frames on a 5-frame signal, so the reflection repeats (period 2n).
+  const std::vector<double> x = {1, 2, 3, 4, 5};
+  const std::vector<double> s1 = gaussian_filter_reflect(x, 1.0);
+  const double want1[] = {1.42704095, 2.06782203, 3.0, 3.93217797, 4.57295905};
+  const std::vector<double> s4 = gaussian_filter_reflect(x, 4.0);
+  const double want4[] = {2.91948343, 2.95023502, 3.0, 3.04976498, 3.08051657};
+  for (int i = 0; i < 5; ++i) {
+    CHECK(s1[std::size_t(i)] == doctest::Approx(want1[i]).epsilon(1e-8));  // the docstring prints 8 decimals
+    CHECK(s4[std::size_t(i)] == doctest::Approx(want4[i]).epsilon(1e-8));
+  }
+}
+
+TEST_CASE("celltype data: away from the edges an impulse comes out as the normalised kernel truncated at 4 sigma") {
+  std::vector<double> impulse(15, 0.0);
+  impulse[7] = 1;
+  const std::vector<double> y = gaussian_filter_reflect(impulse, 1.0);
+  double total = 1;
+  for (int k = 1; k <= 4; ++k) total += 2 * std::exp(-0.5 * k * k);
+  for (int k = -4; k <= 4; ++k) CHECK(y[std::size_t(7 + k)] == doctest::Approx(std::exp(-0.5 * k * k) / total).epsilon(1e-15));
+  CHECK(y[2] == 0.0);  // 5 frames away: outside the truncated kernel
+  CHECK(gaussian_filter_reflect(impulse, 0.0) == impulse);  // σ = 0: radius 0, the identity
+}
+
+TEST_CASE("celltype data: names follow the authors' file conventions") {
+  const CelltypeSpec spec = small_spec();
+  const int32_t p = spec.find_population("V1_L23_Pyr"), q = spec.find_population("LM_L5_Vip");
+  CHECK(celltype_processed_file(spec, p, "familiar_change", "train") == "dff_V1_L23_pyr_familiar_change_train.npy");
+  CHECK(celltype_processed_file(spec, q, "novel_omission", "test") == "dff_LM_L5_vip_novel_omission_test.npy");
+  CHECK(celltype_raw_file(spec, p, "familiar_change") == "dff_pyr_visp_L23_familiar_change.npy");
+  CHECK(celltype_raw_file(spec, q, "novel_no_change") == "dff_vip_visl_L5_novel_no_change.npy");
+  const std::vector<std::string> c = celltype_conditions();
+  REQUIRE(c.size() == 6);
+  CHECK(c.front() == "familiar_change");
+  CHECK(c.back() == "novel_omission");
+  CelltypeWindow w;
+  CHECK((parse_celltype_window("half", &w) && w == CelltypeWindow::kHalf));
+  CHECK_FALSE(parse_celltype_window("quarter", &w));
+}
+
+TEST_CASE("celltype data: the bootstrap's mean of means matches the trial mean and the target is the input one frame on") {
+  const int32_t n_trials = 37;
+  std::vector<double> trials(std::size_t(n_trials) * kCelltypeFrames);
+  Rng fill(3);
+  for (double& v : trials) v = fill.uniform(-1, 1);
+  Rng rng(11);
+  std::vector<double> input, target;
+  const int32_t samples = 3000, rows = 100;
+  bootstrap_trials(trials, n_trials, samples, rows, /*sigma=*/0.0, rng, &input, &target);
+  REQUIRE(input.size() == std::size_t(samples) * 15);
+  REQUIRE(target.size() == input.size());
+  for (int32_t f = 0; f < kCelltypeFrames - 1; ++f) {
+    double trial_mean = 0, trial_var = 0, mean_of_means = 0;
+    for (int32_t t = 0; t < n_trials; ++t) trial_mean += trials[std::size_t(t * 16 + f)] / n_trials;
+    for (int32_t t = 0; t < n_trials; ++t) trial_var += std::pow(trials[std::size_t(t * 16 + f)] - trial_mean, 2) / n_trials;
+    for (int32_t s = 0; s < samples; ++s) mean_of_means += input[std::size_t(s * 15 + f)] / samples;
+    // The mean of `samples` means of `rows` draws has standard error sd / √(samples · rows).
+    CHECK(std::fabs(mean_of_means - trial_mean) < 5 * std::sqrt(trial_var / (double(samples) * rows)));
+  }
+  // With σ = 0, target frame f + 1 is the same draw as input frame f + 1.
+  for (int32_t s = 0; s < samples; s += 97)
+    for (int32_t c = 0; c + 1 < 15; ++c) CHECK(target[std::size_t(s * 15 + c)] == input[std::size_t(s * 15 + c + 1)]);
+}
+
+TEST_CASE("celltype data: a single trial bootstraps to itself, smoothed input and target separately") {
+  std::vector<double> trial(16);
+  for (int f = 0; f < 16; ++f) trial[std::size_t(f)] = f * f * 0.1;
+  Rng rng(1);
+  std::vector<double> input, target;
+  bootstrap_trials(trial, 1, 3, 5, 1.0, rng, &input, &target);
+  const std::vector<double> in(trial.begin(), trial.begin() + 15), out(trial.begin() + 1, trial.end());
+  const std::vector<double> in_s = gaussian_filter_reflect(in, 1.0), out_s = gaussian_filter_reflect(out, 1.0);
+  for (int s = 0; s < 3; ++s)
+    for (int c = 0; c < 15; ++c) {
+      CHECK(input[std::size_t(s * 15 + c)] == doctest::Approx(in_s[std::size_t(c)]).epsilon(1e-14));
+      CHECK(target[std::size_t(s * 15 + c)] == doctest::Approx(out_s[std::size_t(c)]).epsilon(1e-14));
+    }
+}
+
+TEST_CASE("celltype data: the loader lays traces out time-major and cuts the half window from the full files") {
+  io_test::TempDir dir;
+  REQUIRE(dir.ok());
+  const CelltypeSpec spec = mini_spec();
+  const int32_t n_pop = spec.populations();
+  write_processed(spec, dir.path(), "familiar_change", 4);
+  StatusOr<TaskData> full = load_celltype_data(spec, dir.path(), "familiar_change", CelltypeWindow::kFull);
+  REQUIRE_MESSAGE(full.ok(), full.status().message());
+  const SequenceData& f = full.value().train;
+  CHECK(full.value().kind == TaskKind::kCelltype);
+  CHECK(f.steps == 15);
+  CHECK(f.inputs == n_pop);
+  CHECK(f.outputs == n_pop);
+  CHECK(f.size() == 4);
+  CHECK(f.x.cols() == 15 * n_pop);
+  // x(i, t·P + p) = population p's input frame t of sample i; y the same one frame later.
+  CHECK(double(f.x(2, 3 * n_pop + 3)) == doctest::Approx(3 + 0.03 + 0.0002).epsilon(1e-6));
+  CHECK(double(f.y(2, 3 * n_pop + 3)) == doctest::Approx(3 + 0.04 + 0.0002).epsilon(1e-6));
+  CHECK(full.value().test.size() == 4);  // no heldout/: test = train
+  StatusOr<TaskData> half = load_celltype_data(spec, dir.path(), "familiar_change", CelltypeWindow::kHalf);
+  REQUIRE(half.ok());
+  const SequenceData& h = half.value().train;
+  CHECK(h.steps == 7);
+  for (int32_t i = 0; i < 4; ++i)
+    for (int32_t t = 0; t < 7; ++t)
+      for (int32_t p = 0; p < n_pop; ++p) {
+        CHECK(h.x(i, t * n_pop + p) == f.x(i, (t + 7) * n_pop + p));  // input frames 7..13
+        CHECK(h.y(i, t * n_pop + p) == f.y(i, (t + 7) * n_pop + p));  // target frames 8..14
+      }
+  CHECK(double(h.y(0, 0)) == doctest::Approx(0.08).epsilon(1e-6));
+}
+
+TEST_CASE("celltype data: every malformed processed set is refused with the file and the problem named") {
+  io_test::TempDir dir;
+  REQUIRE(dir.ok());
+  const CelltypeSpec spec = mini_spec();
+  const std::string c = "familiar_change";
+  const int32_t p = spec.find_population("LM_L23_Vip");
+  const std::string train = join_path(dir.path(), celltype_processed_file(spec, p, c, "train"));
+  auto load = [&] { return load_celltype_data(spec, dir.path(), c, CelltypeWindow::kFull); };
+
+  write_processed(spec, dir.path(), c, 6);
+  std::remove(train.c_str());
+  StatusOr<TaskData> r = load();
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.status().message().find("dff_LM_L23_vip_familiar_change_train.npy: missing") != std::string::npos);
+  CHECK(r.status().message().find("LM_L23_Vip") != std::string::npos);
+
+  write_array(train, 6, 16, [](int64_t, int64_t) { return 0.0; });
+  r = load();
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.status().message().find("dff_LM_L23_vip_familiar_change_train.npy: expected the input traces of LM_L23_Vip of shape (rows, 15)") != std::string::npos);
+  CHECK(r.status().message().find("found (6, 16)") != std::string::npos);
+
+  write_array(train, 6, 15, [](int64_t i, int64_t j) { return i == 4 && j == 2 ? std::nan("") : 0.0; });
+  r = load();
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.status().message().find("values must be finite, found NaN at row 4, column 2") != std::string::npos);
+
+  write_array(train, 6, 15, [](int64_t, int64_t j) { return j == 0 ? HUGE_VAL : 0.0; });
+  r = load();
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.status().message().find("found infinity at row 0, column 0 (and 5 more") != std::string::npos);
+
+  write_array(train, 5, 15, [](int64_t, int64_t) { return 0.0; });
+  r = load();
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.status().message().find("has 6 samples but its input") != std::string::npos);
+
+  write_array(train, 5, 15, [](int64_t, int64_t) { return 0.0; });
+  write_array(join_path(dir.path(), celltype_processed_file(spec, p, c, "test")), 5, 15,
+              [](int64_t, int64_t) { return 0.0; });
+  r = load();
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.status().message().find("has 5 samples, expected 6 like") != std::string::npos);
+
+  r = load_celltype_data(spec, dir.path(), "novel_change", CelltypeWindow::kFull);
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.status().message().find("dff_V1_L23_pyr_novel_change_train.npy: missing") != std::string::npos);
+  r = load_celltype_data(spec, dir.file("nope"), c, CelltypeWindow::kFull);
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.status().message().find("no such directory") != std::string::npos);
+}
+
+TEST_CASE("celltype data: an unobserved population without files is zeros and is not scored") {
+  io_test::TempDir dir;
+  REQUIRE(dir.ok());
+  CelltypeSpec spec = mini_spec();
+  const int32_t p = spec.find_population("LM_L23_Vip");
+  write_processed(spec, dir.path(), "novel_change", 3);
+  for (const char* role : {"train", "test"})
+    std::remove(join_path(dir.path(), celltype_processed_file(spec, p, "novel_change", role)).c_str());
+  CHECK_FALSE(load_celltype_data(spec, dir.path(), "novel_change", CelltypeWindow::kFull).ok());
+  spec.observed[std::size_t(p)] = false;
+  StatusOr<TaskData> r = load_celltype_data(spec, dir.path(), "novel_change", CelltypeWindow::kFull);
+  REQUIRE_MESSAGE(r.ok(), r.status().message());
+  const SequenceData& d = r.value().train;
+  REQUIRE(d.scored_outputs.cols() == spec.populations());
+  for (int32_t q = 0; q < spec.populations(); ++q) CHECK(d.scored_outputs(0, q) == (q == p ? 0 : 1));
+  for (int32_t t = 0; t < d.steps; ++t) {
+    CHECK(d.x(1, t * spec.populations() + p) == 0);
+    CHECK(d.y(1, t * spec.populations() + p) == 0);
+  }
+}
+
+TEST_CASE("celltype data: bootstrap refuses bad raw arrays before writing anything") {
+  io_test::TempDir dir;
+  REQUIRE(dir.ok());
+  const CelltypeSpec spec = mini_spec();
+  const std::string raw = dir.file("raw"), out = dir.file("out");
+  REQUIRE(make_directories(raw).ok());
+  for (int32_t p = 0; p < spec.populations(); ++p)
+    write_array(join_path(raw, celltype_raw_file(spec, p, "familiar_change")), 8, 16,
+                [p](int64_t i, int64_t j) { return 0.1 * p + 0.01 * double(i + j); });
+  BootstrapOptions o;
+  o.samples = 10;
+  o.rows_per_sample = 4;
+  const int32_t q = spec.find_population("V1_L23_Vip");
+  const std::string bad = join_path(raw, celltype_raw_file(spec, q, "familiar_change"));
+  auto run = [&](const std::vector<std::string>& conditions) {
+    return bootstrap_celltype(spec, raw, conditions, out, o);
+  };
+
+  StatusOr<std::vector<std::string>> r = run({"familiar_change", "novel_change"});
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.status().message().find("dff_pyr_visp_L23_novel_change.npy: missing") != std::string::npos);
+  CHECK_FALSE(directory_exists(out));
+
+  write_array(bad, 8, 15, [](int64_t, int64_t) { return 0.0; });
+  r = run({"familiar_change"});
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.status().message().find("dff_vip_visp_L23_familiar_change.npy: expected the trials of V1_L23_Vip") != std::string::npos);
+  CHECK(r.status().message().find("(rows, 16)") != std::string::npos);
+
+  write_array(bad, 8, 16, [](int64_t i, int64_t j) { return i == 7 && j == 15 ? -HUGE_VAL : 0.0; });
+  r = run({"familiar_change"});
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.status().message().find("found infinity at row 7, column 15") != std::string::npos);
+  CHECK_FALSE(directory_exists(out));
+
+  write_array(bad, 2, 16, [](int64_t, int64_t) { return 0.0; });
+  o.heldout = 0.1;
+  r = run({"familiar_change"});
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.status().message().find("2 trials cannot be split with a held-out fraction of 0.1") != std::string::npos);
+  o.heldout = 0.5;
+  r = run({"familiar_change"});  // 2 trials, one each side; other populations 4 and 4
+  REQUIRE_MESSAGE(r.ok(), r.status().message());
+  CHECK(r.value().size() == std::size_t(spec.populations()) * 4 + 1);
+  CHECK(file_exists(join_path(join_path(out, "heldout"), celltype_processed_file(spec, q, "familiar_change", "test"))));
+  CHECK(read_text(join_path(out, "bootstrap.json")).find("\"heldout_trials\":1") != std::string::npos);
+
+  o.samples = 0;
+  CHECK_FALSE(run({"familiar_change"}).ok());
+}
+
+TEST_CASE("celltype data: the bootstrap is deterministic, per condition independent of the others listed") {
+  io_test::TempDir dir;
+  REQUIRE(dir.ok());
+  const CelltypeSpec spec = mini_spec();
+  const std::string raw = dir.file("raw");
+  REQUIRE(make_directories(raw).ok());
+  for (const std::string c : {"familiar_change", "familiar_omission"})
+    for (int32_t p = 0; p < spec.populations(); ++p)
+      write_array(join_path(raw, celltype_raw_file(spec, p, c)), 9 + p, 16,
+                  [p](int64_t i, int64_t j) { return std::sin(0.3 * double(i * 16 + j) + p); });
+  BootstrapOptions o;
+  o.samples = 20;
+  o.rows_per_sample = 7;
+  REQUIRE(bootstrap_celltype(spec, raw, {"familiar_change", "familiar_omission"}, dir.file("a"), o).ok());
+  REQUIRE(bootstrap_celltype(spec, raw, {"familiar_omission"}, dir.file("b"), o).ok());
+  o.seed = 2;
+  REQUIRE(bootstrap_celltype(spec, raw, {"familiar_omission"}, dir.file("c"), o).ok());
+  const std::string f = celltype_processed_file(spec, 3, "familiar_omission", "train");
+  CHECK(same_bytes(join_path(dir.file("a"), f), join_path(dir.file("b"), f)));
+  CHECK_FALSE(same_bytes(join_path(dir.file("a"), f), join_path(dir.file("c"), f)));
+}
+
+TEST_CASE("celltype synth: the teacher obeys the table's densities and Dale signs, and conditions differ only by the planted factors") {
+  const CelltypeSpec spec = small_spec(2);
+  const PopulationTable table = spec.block_table();
+  StatusOr<std::unique_ptr<SignedRnn>> change = make_celltype_teacher(spec, "familiar_change", 5);
+  StatusOr<std::unique_ptr<SignedRnn>> no_change = make_celltype_teacher(spec, "familiar_no_change", 5);
+  StatusOr<std::unique_ptr<SignedRnn>> omission = make_celltype_teacher(spec, "familiar_omission", 5);
+  StatusOr<std::unique_ptr<SignedRnn>> novel = make_celltype_teacher(spec, "novel_no_change", 5);
+  REQUIRE((change.ok() && no_change.ok() && omission.ok() && novel.ok()));
+  CHECK_FALSE(make_celltype_teacher(spec, "familiar_half", 5).ok());
+  const Matrix& w = change.value()->w.value;
+  CHECK(change.value()->sign_violations() == 0);
+  for (int32_t q = 0; q < spec.populations(); ++q)
+    for (int32_t r = 0; r < spec.populations(); ++r) {
+      const int32_t nq = spec.population_size(q), nr = spec.population_size(r);
+      int64_t nonzero = 0;
+      for (int32_t i = 0; i < nq; ++i)
+        for (int32_t j = 0; j < nr; ++j) nonzero += w(spec.population_offset(q) + i, spec.population_offset(r) + j) != 0;
+      CHECK(nonzero == std::llround(double(table.density(q, r)) * nq * nr));
+    }
+  const Matrix m_change = celltype_block_mean_abs(spec, w);
+  const Matrix m_no = celltype_block_mean_abs(spec, no_change.value()->w.value);
+  const Matrix m_om = celltype_block_mean_abs(spec, omission.value()->w.value);
+  const Matrix m_novel = celltype_block_mean_abs(spec, novel.value()->w.value);
+  const std::vector<CelltypePlanted> planted = celltype_planted_differences(spec);
+  REQUIRE(planted.size() == 3);
+  for (const CelltypePlanted& d : planted) CHECK(d.missing.empty());
+  CHECK(planted[0].blocks.size() == 3);  // V1_L23_Pyr → LM_L4_{Pyr, Sst, Vip}
+  CHECK(planted[1].blocks.size() == 3);  // LM_L5_Pyr → V1_L5_{Pyr, Sst, Vip}
+  CHECK(planted[2].blocks.size() == 2);  // L23 Sst → L23 Vip in V1 and LM
+  auto ratio = [](const Matrix& b, const Matrix& a, const CelltypeProjection& p) {
+    return double(b(p.target, p.source)) / double(a(p.target, p.source));
+  };
+  for (const CelltypeProjection& p : planted[0].blocks) CHECK(ratio(m_change, m_no, p) == doctest::Approx(2).epsilon(1e-6));
+  for (const CelltypeProjection& p : planted[1].blocks) CHECK(ratio(m_om, m_no, p) == doctest::Approx(2).epsilon(1e-6));
+  for (const CelltypeProjection& p : planted[2].blocks) CHECK(ratio(m_novel, m_no, p) == doctest::Approx(0.5).epsilon(1e-6));
+  // Every other block is identical between familiar change and no_change.
+  int32_t differing = 0;
+  for (int32_t q = 0; q < spec.populations(); ++q)
+    for (int32_t r = 0; r < spec.populations(); ++r) differing += m_change(q, r) != m_no(q, r);
+  CHECK(differing == 3);
+}
+
+TEST_CASE("celltype synth: the stimulus follows the task's timing and the simulation is deterministic") {
+  const CelltypeSpec spec = small_spec();
+  const int32_t l4 = spec.find_population("V1_L4_Pyr"), lm_l4 = spec.find_population("LM_L4_Pyr");
+  const Matrix change = celltype_stimulus(spec, "familiar_change"), same = celltype_stimulus(spec, "familiar_no_change"),
+               omission = celltype_stimulus(spec, "familiar_omission"), novel = celltype_stimulus(spec, "novel_change");
+  CHECK(change(0, l4) > 0.5 * change(1, l4));    // the first image is on from frame 0
+  CHECK(change(6, l4) < 0.2 * change(1, l4));    // grey: the drive has decayed
+  CHECK(change(9, l4) > same(9, l4));            // a new image drives harder than a repeated one
+  CHECK(omission(9, l4) < omission(7, l4));      // no second image
+  CHECK(novel(1, l4) > change(1, l4));
+  CHECK(change(1, lm_l4) == doctest::Approx(0.1));  // LM L4 hears V1 only through the projection
+  io_test::TempDir dir;
+  REQUIRE(dir.ok());
+  StatusOr<std::unique_ptr<SignedRnn>> t = make_celltype_teacher(spec, "familiar_change", 1);
+  REQUIRE(t.ok());
+  CelltypeSynthOptions o;
+  o.trials = 6;
+  Rng a(9), b(9);
+  const auto x = simulate_celltype_teacher(spec, *t.value(), "familiar_change", o, a);
+  const auto y = simulate_celltype_teacher(spec, *t.value(), "familiar_change", o, b);
+  CHECK(x == y);
+  REQUIRE(x.size() == std::size_t(spec.populations()));
+  CHECK(x[0].size() == 6u * 16u);
+  // Frame 1 (image on) is above frame 7 (grey) on average for V1 L4 Pyr.
+  double on = 0, off = 0;
+  for (int i = 0; i < 6; ++i) on += x[std::size_t(l4)][std::size_t(i * 16 + 1)], off += x[std::size_t(l4)][std::size_t(i * 16 + 7)];
+  CHECK(on > off);
+}
+
+TEST_CASE("celltype synth: synth -> bootstrap -> load round trip, with a held-out test set and truth.json") {
+  io_test::TempDir dir;
+  REQUIRE(dir.ok());
+  const CelltypeSpec spec = mini_spec();
+  CelltypeSynthOptions so;
+  so.trials = 12;
+  StatusOr<std::vector<std::string>> raw = synth_celltype(spec, dir.file("raw"), so);
+  REQUIRE_MESSAGE(raw.ok(), raw.status().message());
+  CHECK(raw.value().size() == 6u * std::size_t(spec.populations()) + 1);
+  StatusOr<NpyArray> one = load_npy(join_path(dir.file("raw"), celltype_raw_file(spec, 3, "novel_omission")));
+  REQUIRE(one.ok());
+  CHECK(one.value().dtype == NpyDtype::kFloat64);
+  CHECK(one.value().shape_string() == "(12, 16)");
+  const std::string truth = read_text(dir.file("raw/truth.json"));
+  // The mini spec has no L4, L5 or Sst: the planted differences are recorded as not applied.
+  for (const char* s : {"\"feedforward\"", "\"feedback\"", "\"novelty\"", "\"applied\":false",
+                        "\"a\":\"familiar_no_change\",\"b\":\"familiar_change\"", "\"block_mean_abs\"", "\"seed\":1"})
+    CHECK_MESSAGE(truth.find(s) != std::string::npos, s);
+  BootstrapOptions bo;
+  bo.samples = 30;
+  bo.rows_per_sample = 10;
+  bo.heldout = 0.25;
+  StatusOr<std::vector<std::string>> processed =
+      bootstrap_celltype(spec, dir.file("raw"), {"familiar_change", "novel_omission"}, dir.file("proc"), bo);
+  REQUIRE_MESSAGE(processed.ok(), processed.status().message());
+  for (const std::string c : {"familiar_change", "novel_omission"}) {
+    StatusOr<TaskData> d = load_celltype_data(spec, dir.file("proc"), c, CelltypeWindow::kHalf);
+    REQUIRE_MESSAGE(d.ok(), d.status().message());
+    CHECK(d.value().train.size() == 30);
+    CHECK(d.value().test.size() == 30);
+    CHECK(d.value().train.steps == 7);
+    CHECK(d.value().description.find("held-out") != std::string::npos);
+    CHECK(d.value().train.x.cols() == 7 * spec.populations());
+  }
+}
