@@ -179,6 +179,7 @@ CLI_SRCS := \
   src/cli/cmd_stats.cpp \
   src/cli/cmd_verify.cpp \
   src/cli/cmd_celltype.cpp \
+  src/cli/cmd_celltype_data.cpp \
   src/cli/bench_celltype.cpp \
   src/cli/cmd_bench.cpp
 

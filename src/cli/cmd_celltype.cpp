@@ -18,6 +18,8 @@ struct Subcommand {
 
 const Subcommand kSubcommands[] = {
     // One row per sub-command: {"name", function, "one-line summary"}.
+    {"synth", cmd_celltype_synth, "synthetic ground truth: raw trial arrays + truth.json from planted teachers"},
+    {"bootstrap", cmd_celltype_bootstrap, "raw trial arrays -> training data (2000 means of 100 trials, sigma 1)"},
     {"help", nullptr, "this list"},
 };
 

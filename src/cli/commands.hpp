@@ -17,6 +17,9 @@ int cmd_finetune(int argc, char** argv, int first);
 int cmd_mst(int argc, char** argv, int first);
 int cmd_verify(int argc, char** argv, int first);
 int cmd_celltype(int argc, char** argv, int first);
+// `biornn celltype synth` and `biornn celltype bootstrap` (cmd_celltype_data.cpp).
+int cmd_celltype_synth(int argc, char** argv, int first);
+int cmd_celltype_bootstrap(int argc, char** argv, int first);
 // `biornn celltype fit` and `biornn celltype all`, dispatched from cmd_celltype.
 int cmd_celltype_fit(int argc, char** argv, int first);
 int cmd_celltype_all(int argc, char** argv, int first);
