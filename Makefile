@@ -180,6 +180,7 @@ CLI_SRCS := \
   src/cli/cmd_verify.cpp \
   src/cli/cmd_celltype.cpp \
   src/cli/cmd_celltype_data.cpp \
+  src/cli/cmd_celltype_fit.cpp \
   src/cli/bench_celltype.cpp \
   src/cli/cmd_bench.cpp
 

@@ -20,6 +20,8 @@ const Subcommand kSubcommands[] = {
     // One row per sub-command: {"name", function, "one-line summary"}.
     {"synth", cmd_celltype_synth, "synthetic ground truth: raw trial arrays + truth.json from planted teachers"},
     {"bootstrap", cmd_celltype_bootstrap, "raw trial arrays -> training data (2000 means of 100 trials, sigma 1)"},
+    {"fit", cmd_celltype_fit, "fit one condition and window: dense, prune, fine-tune (--runs N)"},
+    {"all", cmd_celltype_all, "fit every condition x window with progress and a summary table"},
     {"help", nullptr, "this list"},
 };
 
