@@ -128,6 +128,9 @@ LIB_SRCS := \
   src/json.cpp \
   src/run.cpp \
   src/run_outputs.cpp \
+  src/inference.cpp \
+  src/inference_load.cpp \
+  src/infer_c.cpp \
   src/histogram.cpp \
   src/graph.cpp \
   src/stats.cpp \
@@ -228,7 +231,8 @@ TEST_SRCS := \
   tests/test_verify.cpp \
   tests/test_verify_convergence.cpp \
   tests/test_verify_rnn_pruning.cpp \
-  tests/test_gemm.cpp
+  tests/test_gemm.cpp \
+  tests/test_inference.cpp
 
 EXAMPLES := \
   01_scalar_autodiff \

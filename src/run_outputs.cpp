@@ -5,6 +5,7 @@
 #include <cstdio>
 
 #include "biornn/fileio.hpp"
+#include "biornn/inference.hpp"
 #include "biornn/json.hpp"
 #include "biornn/kernels.hpp"
 #include "biornn/npz.hpp"
@@ -137,7 +138,41 @@ std::string report_html(const TrainingRun& run) {
 
 }  // namespace
 
-Status save_model_npz(const SignedRnn& m, const std::string& path) {
+namespace {
+
+NpyArray scalar_int(int64_t v) {
+  NpyArray a = npy_from_int32({int32_t(v)});
+  a.shape.clear();  // 0-d: int(np.load(path)["rule"]) reads it
+  return a;
+}
+NpyArray scalar_bool(bool v) {
+  NpyArray a = npy_from_bools({uint8_t(v ? 1 : 0)});
+  a.shape.clear();
+  return a;
+}
+NpyArray scalar_real(real v) {
+  NpyArray a = npy_from_matrix(Matrix(1, 1, v));
+  a.shape.clear();
+  return a;
+}
+
+int32_t rule_code(LearningRule rule) {
+  switch (rule) {
+    case LearningRule::kConventional: return 0;
+    case LearningRule::kDale: return 1;
+    case LearningRule::kRectified: return 2;
+  }
+  return -1;
+}
+
+}  // namespace
+
+Activation task_output_activation(TaskKind task) {
+  return task == TaskKind::kFlipFlop ? Activation::kTanh : Activation::kIdentity;
+}
+
+Status save_model_npz(const SignedRnn& m, const std::string& path, Activation output_activation) {
+  const RnnSpec& spec = m.spec();
   std::vector<std::pair<std::string, NpyArray>> arrays;
   arrays.emplace_back("W_in", npy_from_matrix(m.w_in.value));
   arrays.emplace_back("W", npy_from_matrix(m.recurrent_weights()));
@@ -152,13 +187,24 @@ Status save_model_npz(const SignedRnn& m, const std::string& path) {
   arrays.emplace_back("mask", npy_from_mask(m.sparse() ? m.pattern().pattern_mask() : Mask::all(m.hidden(), m.hidden())));
   if (m.input_mask().rows() > 0) arrays.emplace_back("input_mask", npy_from_mask(m.input_mask()));
   if (m.readout_mask().rows() > 0) arrays.emplace_back("readout_mask", npy_from_mask(m.readout_mask()));
+  // The forward pass, as record_hidden / record_readout run it (inference.hpp has the codes).
+  arrays.emplace_back("model_format", scalar_int(kModelFormat));
+  arrays.emplace_back("rule", scalar_int(rule_code(spec.rule)));
+  arrays.emplace_back("activation", scalar_int(activation_code(spec.activation)));
+  arrays.emplace_back("threshold", scalar_bool(spec.rule == LearningRule::kDale));
+  arrays.emplace_back("theta", scalar_real(spec.theta));
+  arrays.emplace_back("readout_from", scalar_int(spec.readout_from == ReadoutFrom::kRate ? 1 : 0));
+  arrays.emplace_back("output_activation", scalar_int(activation_code(output_activation)));
+  arrays.emplace_back("sparse", scalar_bool(m.sparse()));
+  arrays.emplace_back("recurrent_biases", scalar_bool(spec.recurrent_biases));
+  arrays.emplace_back("readout_bias", scalar_bool(spec.readout_bias));
   return save_npz(path, arrays);
 }
 
 Status TrainingRun::write_outputs() const {
   BIORNN_CHECK(!dir_.empty(), "TrainingRun::write_outputs: no run directory");
   BIORNN_RETURN_IF_ERROR(write_file_atomic(join_path(dir_, "summary.json"), summary_json(*this)));
-  BIORNN_RETURN_IF_ERROR(save_model_npz(*model_, join_path(dir_, "model.npz")));
+  BIORNN_RETURN_IF_ERROR(save_model_npz(*model_, join_path(dir_, "model.npz"), task_output_activation(config_.task)));
   BIORNN_RETURN_IF_ERROR(write_file_atomic(join_path(dir_, "loss.svg"), loss_svg(*this)));
   BIORNN_RETURN_IF_ERROR(write_file_atomic(join_path(dir_, "recurrent.svg"), recurrent_svg(*this)));
   BIORNN_RETURN_IF_ERROR(write_file_atomic(join_path(dir_, "weights_hist.svg"), weights_hist_svg(*this, initial_recurrent_)));

@@ -30,6 +30,7 @@
 #include "biornn/fileio.hpp"
 #include "biornn/inflate.hpp"
 #include "biornn/idx.hpp"
+#include "biornn/inference.hpp"
 #include "biornn/npy.hpp"
 #include "biornn/npz.hpp"
 #include "biornn/csv.hpp"

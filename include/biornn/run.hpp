@@ -106,7 +106,15 @@ class TrainingRun {
 };
 
 // model.npz: W_in, W (effective, dense), W_latent (rectified rule), b_in, b_rec, W_out, b_out,
-// signs, mask, input_mask and readout_mask when set — what every run directory holds.
-Status save_model_npz(const SignedRnn& model, const std::string& path);
+// signs, mask, input_mask and readout_mask when set — what every run directory holds — and
+// the forward pass described as 0-d arrays (model_format, rule, activation, threshold, theta,
+// readout_from, output_activation, sparse, recurrent_biases, readout_bias; codes in
+// inference.hpp), so that InferenceModel reproduces the network exactly. `output_activation`
+// is what the task applies to the readout (task_output_activation).
+Status save_model_npz(const SignedRnn& model, const std::string& path,
+                      Activation output_activation = Activation::kIdentity);
+// tanh for flip-flop (its loss compares tanh of the readout with ±1 targets, train.cpp), the
+// identity for the other tasks (wave and cell-type read the readout, seqmnist its logits).
+Activation task_output_activation(TaskKind task);
 
 }  // namespace biornn
