@@ -148,6 +148,8 @@ LIB_SRCS := \
   src/celltype_data.cpp \
   src/celltype_bootstrap.cpp \
   src/celltype_synth.cpp \
+  src/celltype_summary.cpp \
+  src/json_read.cpp \
   src/fig2.cpp \
   src/fig2_outputs.cpp \
   src/fig3.cpp \
@@ -216,6 +218,7 @@ TEST_SRCS := \
   tests/test_recurrent.cpp \
   tests/test_optim.cpp \
   tests/test_json.cpp \
+  tests/test_json_read.cpp \
   tests/test_train.cpp \
   tests/test_histogram.cpp \
   tests/test_stats.cpp \

@@ -8,7 +8,7 @@
 // same double; NaN and ±inf, which JSON cannot express, are written as null. Strings are
 // escaped per RFC 8259 (quotes, backslash, control characters as \u00XX).
 //
-// Not here: parsing JSON (nothing in biornn reads it).
+// Not here: reading JSON back (json_read.hpp).
 #pragma once
 
 #include <cstdint>

@@ -10,7 +10,6 @@
 // Layout: fit:  OUT/fit.toml, OUT/run<k>/ (celltype_fit.hpp), OUT/summary.csv, OUT/summary.json
 //         all:  OUT/<condition>_<window>/ as above, and OUT/summary.csv, OUT/summary.json over all.
 #include <atomic>
-#include <cmath>
 #include <csignal>
 #include <cstdio>
 #include <string>
@@ -18,7 +17,7 @@
 
 #include "biornn/celltype_data.hpp"
 #include "biornn/celltype_fit.hpp"
-#include "biornn/csv.hpp"
+#include "biornn/celltype_summary.hpp"
 #include "biornn/fileio.hpp"
 #include "biornn/json.hpp"
 #include "biornn/kernels.hpp"
@@ -126,62 +125,9 @@ Status check_out_dir(const FitSetup& s, const std::string& out, const std::strin
                           command + ")");
 }
 
-struct RunRow {
-  std::string condition, window;
-  int32_t run = 0;
-  uint64_t seed = 0;
-  CelltypeFitResult result;
-};
-
-double mean_r2(const CelltypeSpec& spec, const CelltypeFitResult& r, bool minimum) {
-  double acc = minimum ? INFINITY : 0;
-  int n = 0;
-  for (int32_t p = 0; p < spec.populations(); ++p) {
-    if (!spec.observed[std::size_t(p)] || std::isnan(r.r2[std::size_t(p)])) continue;
-    acc = minimum ? std::fmin(acc, r.r2[std::size_t(p)]) : acc + r.r2[std::size_t(p)];
-    ++n;
-  }
-  return n == 0 ? std::nan("") : minimum ? acc : acc / n;
-}
-
-const std::vector<std::string> kSummaryHeader = {
-    "condition", "window", "run", "seed", "best_dense_epoch", "best_dense_test_loss", "test_loss_after_pruning",
-    "best_finetune_epoch", "best_finetune_test_loss", "mean_r2", "min_r2", "max_density_deviation",
-    "sign_violations", "off_mask_weights", "inter_areal_outside", "training_seconds"};
-
-Status write_summary(const CelltypeSpec& spec, const std::vector<RunRow>& rows, const std::string& dir) {
-  std::vector<std::vector<std::string>> csv;
-  JsonWriter j;
-  j.begin_array();
-  for (const RunRow& r : rows) {
-    const CelltypeFitResult& f = r.result;
-    const std::vector<std::string> cells = {
-        r.condition, r.window, std::to_string(r.run), std::to_string(r.seed), std::to_string(f.best_dense_epoch),
-        csv_number(f.best_dense_loss), csv_number(f.loss_after_pruning), std::to_string(f.best_finetune_epoch),
-        csv_number(f.best_finetune_loss), csv_number(mean_r2(spec, f, false)), csv_number(mean_r2(spec, f, true)),
-        csv_number(f.max_density_deviation), std::to_string(f.sign_violations), std::to_string(f.off_mask_weights),
-        std::to_string(f.inter_areal_outside), csv_number(f.seconds)};
-    csv.push_back(cells);
-    j.begin_object().field("condition", r.condition).field("window", r.window).field("run", int64_t(r.run));
-    j.field("seed", r.seed).field("best_dense_epoch", int64_t(f.best_dense_epoch));
-    j.field("best_dense_test_loss", f.best_dense_loss).field("test_loss_after_pruning", f.loss_after_pruning);
-    j.field("best_finetune_epoch", int64_t(f.best_finetune_epoch)).field("best_finetune_test_loss", f.best_finetune_loss);
-    j.field("mean_r2", mean_r2(spec, f, false)).field("min_r2", mean_r2(spec, f, true));
-    j.key("r2").begin_object();
-    for (int32_t p = 0; p < spec.populations(); ++p) j.field(spec.population_name(p), f.r2[std::size_t(p)]);
-    j.end_object();
-    j.field("max_density_deviation", f.max_density_deviation).field("sign_violations", f.sign_violations);
-    j.field("off_mask_weights", f.off_mask_weights).field("inter_areal_outside", f.inter_areal_outside);
-    j.field("training_seconds", f.seconds).end_object();
-  }
-  j.end_array();
-  BIORNN_RETURN_IF_ERROR(write_csv(join_path(dir, "summary.csv"), kSummaryHeader, csv));
-  return write_file_atomic(join_path(dir, "summary.json"), j.str() + "\n");
-}
-
 // Runs (or reuses) the runs of one condition and window in `dir`; appends their rows.
 Status fit_group(const FitSetup& s, const TaskData& data, const std::string& data_dir, const std::string& condition,
-                 CelltypeWindow window, const std::string& dir, const std::string& label, std::vector<RunRow>* rows) {
+                 CelltypeWindow window, const std::string& dir, const std::string& label, std::vector<CelltypeRunRecord>* rows) {
   const std::string toml = fit_toml(s, data_dir, condition, window);
   const std::string toml_path = join_path(dir, "fit.toml");
   if (s.resume && file_exists(toml_path)) {
@@ -192,7 +138,7 @@ Status fit_group(const FitSetup& s, const TaskData& data, const std::string& dat
   }
   BIORNN_RETURN_IF_ERROR(make_directories(dir));
   BIORNN_RETURN_IF_ERROR(write_file_atomic(toml_path, toml));
-  std::vector<RunRow> group;
+  std::vector<CelltypeRunRecord> group;
   for (int32_t k = 1; k <= s.runs; ++k) {
     CelltypeFitOptions o = s.options;
     o.seed = s.options.seed + uint64_t(k - 1);
@@ -211,21 +157,21 @@ Status fit_group(const FitSetup& s, const TaskData& data, const std::string& dat
     StatusOr<CelltypeFitResult> r =
         fit_celltype_run(s.spec, data, o, join_path(dir, "run" + std::to_string(k)), title, s.force, hooks);
     if (!r.ok()) return r.status();
-    group.push_back({condition, celltype_window_name(window), k, o.seed, std::move(r.value())});
+    group.push_back({condition, celltype_window_name(window), k, o.seed, std::move(r.value()), ""});
   }
-  BIORNN_RETURN_IF_ERROR(write_summary(s.spec, group, dir));
+  BIORNN_RETURN_IF_ERROR(write_celltype_summary(s.spec, group, dir));
   rows->insert(rows->end(), group.begin(), group.end());
   return Status();
 }
 
-void print_table(const CelltypeSpec& spec, const std::vector<RunRow>& rows) {
+void print_table(const CelltypeSpec& spec, const std::vector<CelltypeRunRecord>& rows) {
   std::printf("%-22s %-5s %4s %12s %12s %12s %8s %8s %9s %6s\n", "condition", "win", "run", "dense_loss", "pruned_loss",
               "final_loss", "mean_R2", "min_R2", "max_dens", "signs");
-  for (const RunRow& r : rows) {
+  for (const CelltypeRunRecord& r : rows) {
     const CelltypeFitResult& f = r.result;
     std::printf("%-22s %-5s %4d %12.4g %12.4g %12.4g %8.4f %8.4f %9.4f %6lld%s\n", r.condition.c_str(), r.window.c_str(),
-                r.run, f.best_dense_loss, f.loss_after_pruning, f.best_finetune_loss, mean_r2(spec, f, false),
-                mean_r2(spec, f, true), f.max_density_deviation, static_cast<long long>(f.sign_violations),
+                r.run, f.best_dense_loss, f.loss_after_pruning, f.best_finetune_loss, celltype_mean_r2(spec, f.r2),
+                celltype_min_r2(spec, f.r2), f.max_density_deviation, static_cast<long long>(f.sign_violations),
                 f.reused ? "  (reused)" : "");
   }
 }
@@ -283,7 +229,7 @@ int cmd_celltype_fit(int argc, char** argv, int first) {
   st = check_out_dir(s, a.get("out"), command);
   if (!st.ok()) return fail(command, st);
   if (!s.quiet) std::fprintf(stderr, "%s: %s\n  %s\n", command.c_str(), data.value().description.c_str(), kernel_summary().c_str());
-  std::vector<RunRow> rows;
+  std::vector<CelltypeRunRecord> rows;
   {
     StopOnSignal guard;
     st = fit_group(s, data.value(), a.get("data"), a.get("condition"), window, a.get("out"),
@@ -344,7 +290,7 @@ int cmd_celltype_all(int argc, char** argv, int first) {
   st = check_out_dir(s, a.get("out"), command);
   if (!st.ok()) return fail(command, st);
   if (!s.quiet) std::fprintf(stderr, "%s: %zu groups × %d runs\n  %s\n", command.c_str(), data.size(), s.runs, kernel_summary().c_str());
-  std::vector<RunRow> rows;
+  std::vector<CelltypeRunRecord> rows;
   {
     StopOnSignal guard;
     std::size_t k = 0;
@@ -354,7 +300,7 @@ int cmd_celltype_all(int argc, char** argv, int first) {
         const std::string label = "[" + std::to_string(k + 1) + "/" + std::to_string(data.size()) + " " + name + "]";
         st = fit_group(s, data[k], a.get("data"), c, w, join_path(a.get("out"), name), label, &rows);
         if (!st.ok()) return fail(command, st);
-        st = write_summary(s.spec, rows, a.get("out"));  // after every group: the table so far
+        st = write_celltype_summary(s.spec, rows, a.get("out"));  // after every group: the table so far
         if (!st.ok()) return fail(command, st);
         ++k;
       }

@@ -1,0 +1,66 @@
+// celltype_summary.hpp — the table of finished cell-type fits (one row per run) that
+// `celltype fit` and `celltype all` write as summary.csv / summary.json, and reading finished
+// runs back from disk, so that `biornn aggregate` can merge the output directories of jobs run
+// on other machines into exactly the table `celltype all` would have written.
+//
+// A finished run is a directory holding summary.json and model.npz (celltype_fit.hpp writes
+// summary.json last). Its condition and window come from the fit.toml that `celltype fit`
+// writes in the run's parent directory; the numbers from summary.json. JSON writes NaN as null,
+// so a NaN R² or loss reads back as NaN and the merged table is the same, byte for byte.
+//
+// Not here: fitting (celltype_fit.hpp), comparing conditions (celltype_compare.hpp).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "biornn/celltype.hpp"
+#include "biornn/celltype_fit.hpp"
+#include "biornn/status.hpp"
+
+namespace biornn {
+
+struct CelltypeRunRecord {
+  std::string condition, window;  // "familiar_change", "full"
+  int32_t run = 0;                // 1-based within its condition and window
+  uint64_t seed = 0;
+  CelltypeFitResult result;       // the fields summary.csv shows (history and blocks may be empty)
+  std::string dir;                // where it was read from (empty for a run fitted in this process)
+};
+
+// Mean and minimum of R² over the observed populations whose R² is a number; NaN when none is.
+double celltype_mean_r2(const CelltypeSpec& spec, const std::vector<double>& r2);
+double celltype_min_r2(const CelltypeSpec& spec, const std::vector<double>& r2);
+
+// Writes dir/summary.csv (one row per record; the header is celltype_summary_header()) and
+// dir/summary.json (an array of one object per record, with every population's R²).
+Status write_celltype_summary(const CelltypeSpec& spec, const std::vector<CelltypeRunRecord>& rows,
+                              const std::string& dir);
+const std::vector<std::string>& celltype_summary_header();
+
+// ---- finished runs on disk ---------------------------------------------------------------------
+
+// True when `dir` holds summary.json and model.npz.
+bool is_celltype_run_dir(const std::string& dir);
+// The finished runs of one `celltype fit --out DIR`: DIR itself when it is a run, else its
+// subdirectories that are runs, in natural order (run2 before run10). Errors: DIR missing, or
+// holding no finished run (the message lists what it does hold).
+StatusOr<std::vector<std::string>> list_celltype_runs(const std::string& dir);
+// Every finished run at or below each root (any depth), in natural path order, each once.
+// `unfinished` (optional) receives run directories that have a checkpoint but no summary yet.
+StatusOr<std::vector<std::string>> find_celltype_runs(const std::vector<std::string>& roots,
+                                                      std::vector<std::string>* unfinished = nullptr);
+
+// One finished run: summary.json checked against the spec (the same populations in the same
+// order, the same unobserved ones), condition and window from ../fit.toml, run number from the
+// directory name "run<k>" (0 otherwise). Errors name the file and the key.
+StatusOr<CelltypeRunRecord> read_celltype_run(const CelltypeSpec& spec, const std::string& run_dir);
+
+// The rows of many runs as `celltype all` orders them: conditions in celltype_conditions()
+// order (others after them, alphabetically), windows full before half, then by seed; runs
+// renumbered 1, 2, … by seed within each condition and window (so jobs that each fitted one
+// seed get the numbers `celltype fit --runs N` would have given them). Two runs with the same
+// condition, window and seed are an error naming both directories.
+Status order_celltype_records(std::vector<CelltypeRunRecord>* rows);
+
+}  // namespace biornn
