@@ -107,6 +107,7 @@ LIB_SRCS := \
   src/plot_lines.cpp \
   src/plot_heatmap.cpp \
   src/plot_bars.cpp \
+  src/plot_network.cpp \
   src/report.cpp \
   src/csr.cpp \
   src/rng.cpp \
@@ -150,6 +151,9 @@ LIB_SRCS := \
   src/celltype_synth.cpp \
   src/celltype_summary.cpp \
   src/json_read.cpp \
+  src/celltype_compare.cpp \
+  src/celltype_compare_outputs.cpp \
+  src/celltype_recovery.cpp \
   src/fig2.cpp \
   src/fig2_outputs.cpp \
   src/fig3.cpp \
@@ -186,6 +190,8 @@ CLI_SRCS := \
   src/cli/cmd_celltype.cpp \
   src/cli/cmd_celltype_data.cpp \
   src/cli/cmd_celltype_fit.cpp \
+  src/cli/cmd_celltype_compare.cpp \
+  src/cli/cmd_sweep.cpp \
   src/cli/bench_celltype.cpp \
   src/cli/cmd_bench.cpp
 
@@ -230,6 +236,7 @@ TEST_SRCS := \
   tests/test_celltype.cpp \
   tests/test_celltype_data.cpp \
   tests/test_celltype_fit.cpp \
+  tests/test_celltype_compare.cpp \
   tests/test_population.cpp \
   tests/test_verify.cpp \
   tests/test_verify_convergence.cpp \

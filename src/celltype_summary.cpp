@@ -133,6 +133,23 @@ Status write_celltype_summary(const CelltypeSpec& spec, const std::vector<Cellty
   return write_file_atomic(join_path(dir, "summary.json"), j.str() + "\n");
 }
 
+StatusOr<CelltypeSpec> celltype_recorded_spec(const std::string& dir) {
+  std::string toml_path = join_path(dir, "fit.toml");
+  if (!file_exists(toml_path)) toml_path = join_path(parent_dir(dir), "fit.toml");
+  if (!file_exists(toml_path)) return default_celltype_spec();
+  StatusOr<std::vector<uint8_t>> bytes = read_file(toml_path, 1 << 20);
+  if (!bytes.ok()) return bytes.status();
+  StatusOr<TomlDocument> doc = parse_toml(std::string(bytes.value().begin(), bytes.value().end()), toml_path);
+  if (!doc.ok()) return doc.status();
+  std::string spec_path;
+  if (!doc.value().get_string("spec", &spec_path).ok() || spec_path == "(default)") return default_celltype_spec();
+  StatusOr<CelltypeSpec> spec = load_celltype_spec(spec_path);
+  if (!spec.ok())
+    return invalid_argument(toml_path + " records the spec " + spec_path + ", which cannot be read (" +
+                            spec.status().message() + "); pass --spec FILE");
+  return spec;
+}
+
 bool is_celltype_run_dir(const std::string& dir) {
   return file_exists(join_path(dir, "summary.json")) && file_exists(join_path(dir, "model.npz"));
 }

@@ -129,28 +129,6 @@ void draw_cells_as_image(Svg* svg, ConstMatrixView m, double limit, double x0, d
            " xlink:href=\"" + png_data_uri(png) + "\"/>\n");
 }
 
-void draw_colorbar(Svg* svg, double x, double y, double height, double limit, const std::string& label) {
-  svg->raw(std::string("<defs><linearGradient id=\"cbar") + kIdMark +
-           "\" x1=\"0\" y1=\"1\" x2=\"0\" y2=\"0\">\n");
-  for (int k = 0; k <= 4; ++k)
-    svg->raw("<stop offset=\"" + num(k * 0.25) + "\" stop-color=\"" +
-             plot_color_hex(plot_diverging_color((k - 2) * 0.5, 1.0)) + "\"/>\n");
-  svg->raw("</linearGradient></defs>\n");
-  svg->rect(x, y, 14, height, std::string("url(#cbar") + kIdMark + ")",
-            "stroke=\"#444444\" stroke-width=\"0.8\"");
-  Axis a = make_linear_axis(-limit, limit, 5, false);
-  a.px_lo = y + height, a.px_hi = y;
-  for (std::size_t i = 0; i < a.ticks.size(); ++i) {
-    const double py = a.map(a.ticks[i]);
-    svg->line(x + 14, py, x + 18, py, "#444444", 1);
-    svg->text(x + 21, py + 4, a.labels[i], "start", 10.5);
-  }
-  const std::string lim = "±" + format_number(limit, 3);
-  const std::string caption = label.empty() ? std::string(lim) : label + " (" + lim + ")";
-  const double lx = x + 21 + a.max_label_width(10.5) + 14, ly = y + height / 2;
-  svg->text(lx, ly, caption, "middle", 11, "transform=\"rotate(90 " + num(lx) + " " + num(ly) + ")\"");
-}
-
 // Where the matrix sits and how big its cells and labels are.
 struct Geometry {
   double x0 = 0, y0 = 0;  // top-left corner of the matrix
@@ -223,6 +201,33 @@ void draw_labels(Svg* svg, ConstMatrixView m, const HeatmapOptions& o, const Geo
 }
 
 }  // namespace
+
+// The diverging colour bar shared with plot_network (plot_internal.hpp).
+namespace plot_detail {
+
+void draw_colorbar(Svg* svg, double x, double y, double height, double limit, const std::string& label) {
+  svg->raw(std::string("<defs><linearGradient id=\"cbar") + kIdMark +
+           "\" x1=\"0\" y1=\"1\" x2=\"0\" y2=\"0\">\n");
+  for (int k = 0; k <= 4; ++k)
+    svg->raw("<stop offset=\"" + num(k * 0.25) + "\" stop-color=\"" +
+             plot_color_hex(plot_diverging_color((k - 2) * 0.5, 1.0)) + "\"/>\n");
+  svg->raw("</linearGradient></defs>\n");
+  svg->rect(x, y, 14, height, std::string("url(#cbar") + kIdMark + ")",
+            "stroke=\"#444444\" stroke-width=\"0.8\"");
+  Axis a = make_linear_axis(-limit, limit, 5, false);
+  a.px_lo = y + height, a.px_hi = y;
+  for (std::size_t i = 0; i < a.ticks.size(); ++i) {
+    const double py = a.map(a.ticks[i]);
+    svg->line(x + 14, py, x + 18, py, "#444444", 1);
+    svg->text(x + 21, py + 4, a.labels[i], "start", 10.5);
+  }
+  const std::string lim = "±" + format_number(limit, 3);
+  const std::string caption = label.empty() ? std::string(lim) : label + " (" + lim + ")";
+  const double lx = x + 21 + a.max_label_width(10.5) + 14, ly = y + height / 2;
+  svg->text(lx, ly, caption, "middle", 11, "transform=\"rotate(90 " + num(lx) + " " + num(ly) + ")\"");
+}
+
+}  // namespace plot_detail
 
 std::string plot_heatmap(ConstMatrixView m, const HeatmapOptions& o) {
   check_options(m, o);

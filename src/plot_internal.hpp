@@ -91,6 +91,10 @@ void draw_legend(Svg* svg, double x, double y, const std::vector<LegendEntry>& e
 // `requested` checked and normalised ("#abc" / "#aabbcc", lower case), or palette entry i.
 std::string series_color(std::size_t i, const std::string& requested);
 
+// A vertical colour bar of plot_diverging_color over [-limit, limit] at (x, y), `height` px tall,
+// with ticks and `label` (plot_heatmap.cpp).
+void draw_colorbar(Svg* svg, double x, double y, double height, double limit, const std::string& label);
+
 // "1 value", "3 values".
 std::string count_phrase(int64_t n, const char* singular, const char* plural);
 // Joins non-empty parts with "; " behind "note: ", or "" when all are empty.

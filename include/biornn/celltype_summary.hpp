@@ -40,6 +40,11 @@ const std::vector<std::string>& celltype_summary_header();
 
 // ---- finished runs on disk ---------------------------------------------------------------------
 
+// The spec the runs in `dir` were fitted with: the `spec` that dir/fit.toml (or, for a run
+// directory, ../fit.toml) records, loaded; the paper's default when it records "(default)" or
+// there is no fit.toml. Errors: a recorded spec that cannot be read (pass --spec instead).
+StatusOr<CelltypeSpec> celltype_recorded_spec(const std::string& dir);
+
 // True when `dir` holds summary.json and model.npz.
 bool is_celltype_run_dir(const std::string& dir);
 // The finished runs of one `celltype fit --out DIR`: DIR itself when it is a run, else its

@@ -1,6 +1,6 @@
 // plot.hpp — the figures a run directory needs, as self-contained SVG text.
 //
-// Four kinds, each a function returning the SVG document as a std::string (the caller writes
+// Five kinds, each a function returning the SVG document as a std::string (the caller writes
 // it, e.g. with fileio's write_file_atomic):
 //   * plot_lines      — named series against x, optional log-scale y (loss curves), optional
 //                       shaded band per series (mean ± sd), dashed horizontal reference lines;
@@ -10,7 +10,10 @@
 //   * plot_histogram  — one or more distributions overlaid on common bin edges (weights before
 //                       and after training, SPEC §3 "Weight-distribution analysis");
 //   * plot_bars       — a grouped bar chart with ± error bars and optional individual points
-//                       (mean ± sd over runs).
+//                       (mean ± sd over runs);
+//   * plot_network    — nodes at given positions joined by directed, curved edges whose colour
+//                       (the heat maps' diverging scale) and width show a signed value, e.g. the
+//                       change of connection strength between areas and layers.
 // Small heat maps (up to 64×64 cells by default) are drawn as one <rect> per cell with a
 // tooltip; larger ones as one embedded PNG (png.hpp) with one pixel per cell, in a 241-level
 // palette (plus one NaN colour), so a 1440×1440 matrix costs at most ~2.8 MB of SVG and far
@@ -158,5 +161,32 @@ struct BarChartOptions {
 // category (and one error / one point list per category when given).
 std::string plot_bars(const std::vector<std::string>& categories,
                       const std::vector<BarSeries>& series, const BarChartOptions& options = {});
+
+// ---- network diagrams -------------------------------------------------------------------------
+
+struct NetworkNode {
+  std::string label;
+  double x = 0.5, y = 0.5;  // position in [0, 1]², (0, 0) top left
+  double value = std::numeric_limits<double>::quiet_NaN();  // fill colour; NaN: white
+};
+
+struct NetworkEdge {
+  int32_t from = 0, to = 0;  // node indices; from == to is drawn as a loop above the node
+  double value = 0;          // colour on the diverging scale; width 1 + 5·|value|/limit px
+};
+
+struct NetworkPlotOptions {
+  std::string title;
+  std::string colorbar_label;
+  std::string caption;  // a small line under the diagram (e.g. what the node colour means)
+  double limit = 0.0;   // ≤ 0: max |finite value| over edges and nodes (1 if all 0)
+  int32_t width = 640, height = 520;
+};
+
+// Edges bend to the right of their direction, so a → b and b → a never overlap; each ends in
+// an arrow-head at the edge of its target's circle. Edges with a non-finite value are left out
+// and counted in a note. Contract: node indices in range, positions in [0, 1].
+std::string plot_network(const std::vector<NetworkNode>& nodes, const std::vector<NetworkEdge>& edges,
+                         const NetworkPlotOptions& options = {});
 
 }  // namespace biornn

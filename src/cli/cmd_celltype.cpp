@@ -22,6 +22,8 @@ const Subcommand kSubcommands[] = {
     {"bootstrap", cmd_celltype_bootstrap, "raw trial arrays -> training data (2000 means of 100 trials, sigma 1)"},
     {"fit", cmd_celltype_fit, "fit one condition and window: dense, prune, fine-tune (--runs N)"},
     {"all", cmd_celltype_all, "fit every condition x window with progress and a summary table"},
+    {"compare", cmd_celltype_compare, "B - A of two conditions' fitted connectivity, with across-run statistics"},
+    {"recovery", cmd_celltype_recovery, "score fitted runs against the synthetic ground truth (truth.json)"},
     {"help", nullptr, "this list"},
 };
 

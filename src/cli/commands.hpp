@@ -23,6 +23,12 @@ int cmd_celltype_bootstrap(int argc, char** argv, int first);
 // `biornn celltype fit` and `biornn celltype all`, dispatched from cmd_celltype.
 int cmd_celltype_fit(int argc, char** argv, int first);
 int cmd_celltype_all(int argc, char** argv, int first);
+// `biornn celltype compare` and `biornn celltype recovery` (cmd_celltype_compare.cpp).
+int cmd_celltype_compare(int argc, char** argv, int first);
+int cmd_celltype_recovery(int argc, char** argv, int first);
+// `biornn sweep` and `biornn aggregate` (cmd_sweep.cpp).
+int cmd_sweep(int argc, char** argv, int first);
+int cmd_aggregate(int argc, char** argv, int first);
 // `biornn bench train`, dispatched from cmd_bench.
 int bench_train_command(int argc, char** argv, int first);
 // `biornn bench celltype`, dispatched from cmd_bench.

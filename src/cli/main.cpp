@@ -26,6 +26,8 @@ const Command kCommands[] = {
     {"mst", biornn::cli::cmd_mst, "maximum spanning tree of a weight matrix (.npy) and its overlap"},
     {"stats", biornn::cli::cmd_stats, "statistics: hypergeom (the random-pruning MST baseline)"},
     {"celltype", biornn::cli::cmd_celltype, "the two-area cortical model: data, synth, fit, compare"},
+    {"sweep", biornn::cli::cmd_sweep, "job list (one celltype fit per line) for GNU parallel or a Slurm array"},
+    {"aggregate", biornn::cli::cmd_aggregate, "merge finished celltype runs into one summary (CSV + JSON)"},
     {"verify", biornn::cli::cmd_verify, "check the paper's theorems numerically (table or --json)"},
     {"info", biornn::cli::cmd_info, "print version, kernels, threads and build options"},
     {"bench", biornn::cli::cmd_bench, "benchmarks (bench gemm, bench train) with machine-readable output"},

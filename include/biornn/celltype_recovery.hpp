@@ -1,0 +1,83 @@
+// celltype_recovery.hpp — scoring fitted models against the synthetic ground truth (issue 6's
+// acceptance): "the sign of each planted condition difference recovered in at least 4 of 5
+// runs; ≥ 90 % variance explained for every observed population".
+//
+// Input: truth.json of `celltype synth` (celltype_synth.hpp: planted differences with their
+// blocks by population name, the comparisons (a, b) in which b − a has `expected_sign`), and the
+// finished runs of two conditions A and B (their conditions come from the runs' fit.toml).
+// A planted difference applies when (A, B) is one of its comparisons (expected sign as written)
+// or (B, A) is (sign flipped); the others are listed as not applicable.
+//
+// Per applicable difference and run pair k (run k of A with run k of B, in natural order — the
+// same seed when both were fitted with `celltype fit --runs N`): d_k = mean |w| of B's run over
+// the union of the planted blocks − the same for A's run (zeros included). Recovered in run
+// pair k when sign(d_k) = the expected sign (d_k = 0 never counts); the difference counts as
+// recovered when at least ceil(fraction · pairs) pairs agree (fraction 0.8: 4 of 5). Each block
+// is also scored on its own.
+//
+// Explained variance: per run, the minimum R² over the observed populations, from the run's
+// summary.json (one-step prediction on the held-out test set, celltype_fit.hpp); it passes when
+// every run of A and B reaches the threshold (0.9).
+//
+// Not here: the comparison statistics (celltype_compare.hpp), the teacher (celltype_synth.hpp).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "biornn/celltype.hpp"
+#include "biornn/status.hpp"
+
+namespace biornn {
+
+struct CelltypeRecoveryBlock {
+  std::string source, target;
+  std::vector<double> diffs;  // per run pair
+  int32_t matches = 0;
+};
+
+struct CelltypeRecoveryItem {
+  std::string name, description;
+  int expected_sign = 1;                    // of B − A
+  std::vector<CelltypeProjection> blocks;
+  std::vector<double> diffs;                // per run pair, union of the blocks
+  int32_t matches = 0;
+  std::vector<CelltypeRecoveryBlock> per_block;
+  bool recovered = false;
+};
+
+struct CelltypeRecoveryRun {
+  std::string dir;
+  double min_r2 = 0;         // over observed populations (NaN when none has a finite R²)
+  std::string worst;         // the population with that R²
+};
+
+struct CelltypeRecovery {
+  std::string condition_a, condition_b, window_a, window_b;
+  int32_t pairs = 0, required = 0;
+  std::vector<CelltypeRecoveryItem> items;
+  std::vector<std::string> not_applicable;  // "novelty: compares familiar_* with novel_*"
+  std::vector<CelltypeRecoveryRun> runs_a, runs_b;
+  double r2_threshold = 0.9;
+  double min_r2 = 0;  // over every run of A and B
+  bool r2_passed = false;
+  bool signs_passed = false;  // every applicable difference recovered (false when none applies)
+};
+
+struct CelltypeRecoveryOptions {
+  double fraction = 0.8;      // of run pairs that must show the expected sign
+  double r2_threshold = 0.9;
+};
+
+// Errors: an unreadable or malformed truth.json (naming the key), a truth whose populations are
+// not the spec's, runs of A (or of B) with different conditions or windows, unfinished runs.
+StatusOr<CelltypeRecovery> score_celltype_recovery(const CelltypeSpec& spec, const std::string& truth_path,
+                                                   const std::vector<std::string>& runs_a,
+                                                   const std::vector<std::string>& runs_b,
+                                                   const CelltypeRecoveryOptions& options = {});
+
+// The report as text and as JSON.
+std::string celltype_recovery_text(const CelltypeRecovery& r);
+std::string celltype_recovery_json(const CelltypeRecovery& r);
+
+}  // namespace biornn

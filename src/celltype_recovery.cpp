@@ -1,0 +1,246 @@
+// celltype_recovery.cpp — planted differences and explained variance scored on fitted runs
+// (see celltype_recovery.hpp).
+#include "biornn/celltype_recovery.hpp"
+
+#include <cmath>
+#include <cstdio>
+
+#include "biornn/celltype_compare.hpp"
+#include "biornn/celltype_summary.hpp"
+#include "biornn/json.hpp"
+#include "biornn/json_read.hpp"
+
+namespace biornn {
+
+namespace {
+
+struct Planted {
+  std::string name, description;
+  int expected_sign = 1;
+  bool applied = true;
+  std::vector<std::pair<std::string, std::string>> blocks;       // (source, target) names
+  std::vector<std::pair<std::string, std::string>> comparisons;  // (a, b)
+};
+
+Status read_pairs(const JsonValue& array, const char* first, const char* second, const std::string& where,
+                  std::vector<std::pair<std::string, std::string>>* out) {
+  for (std::size_t i = 0; i < array.items.size(); ++i) {
+    const std::string at = where + "[" + std::to_string(i) + "]";
+    std::pair<std::string, std::string> p;
+    BIORNN_RETURN_IF_ERROR(json_get_string(array.items[i], first, at, &p.first));
+    BIORNN_RETURN_IF_ERROR(json_get_string(array.items[i], second, at, &p.second));
+    out->push_back(p);
+  }
+  return Status();
+}
+
+StatusOr<std::vector<Planted>> read_truth(const CelltypeSpec& spec, const std::string& path) {
+  StatusOr<JsonValue> doc = read_json_file(path);
+  if (!doc.ok()) return doc.status();
+  const JsonValue* populations = nullptr;
+  BIORNN_RETURN_IF_ERROR(json_get_member(doc.value(), "populations", JsonType::kArray, path, &populations));
+  bool same = int32_t(populations->items.size()) == spec.populations();
+  for (int32_t p = 0; same && p < spec.populations(); ++p)
+    same = populations->items[std::size_t(p)].string == spec.population_name(p);
+  if (!same)
+    return invalid_argument(path + ": the ground truth's populations differ from the spec's (pass the --spec it was "
+                            "synthesised with)");
+  const JsonValue* planted = nullptr;
+  BIORNN_RETURN_IF_ERROR(json_get_member(doc.value(), "planted", JsonType::kArray, path, &planted));
+  std::vector<Planted> out;
+  for (std::size_t i = 0; i < planted->items.size(); ++i) {
+    const JsonValue& d = planted->items[i];
+    const std::string at = path + ": planted[" + std::to_string(i) + "]";
+    Planted p;
+    int64_t sign = 0;
+    BIORNN_RETURN_IF_ERROR(json_get_string(d, "name", at, &p.name));
+    BIORNN_RETURN_IF_ERROR(json_get_string(d, "description", at, &p.description));
+    BIORNN_RETURN_IF_ERROR(json_get_int(d, "expected_sign", at, &sign));
+    if (sign != 1 && sign != -1) return invalid_argument(at + ": expected_sign must be 1 or -1");
+    p.expected_sign = int(sign);
+    const JsonValue* applied = d.find("applied");
+    p.applied = applied == nullptr || applied->type != JsonType::kBool || applied->boolean;
+    const JsonValue *blocks = nullptr, *comparisons = nullptr;
+    BIORNN_RETURN_IF_ERROR(json_get_member(d, "blocks", JsonType::kArray, at, &blocks));
+    BIORNN_RETURN_IF_ERROR(json_get_member(d, "comparisons", JsonType::kArray, at, &comparisons));
+    BIORNN_RETURN_IF_ERROR(read_pairs(*blocks, "source", "target", at + ".blocks", &p.blocks));
+    BIORNN_RETURN_IF_ERROR(read_pairs(*comparisons, "a", "b", at + ".comparisons", &p.comparisons));
+    for (const auto& b : p.blocks)
+      if (spec.find_population(b.first) < 0 || spec.find_population(b.second) < 0)
+        return invalid_argument(at + ": block " + b.first + " -> " + b.second + " names a population the spec lacks");
+    out.push_back(std::move(p));
+  }
+  return out;
+}
+
+// The runs of one condition: their records (one condition and window) and weights.
+Status load_side(const CelltypeSpec& spec, const std::vector<std::string>& runs, const char* side,
+                 std::vector<CelltypeRunRecord>* records, std::vector<Matrix>* weights) {
+  if (runs.empty()) return invalid_argument(std::string("no runs for ") + side);
+  for (const std::string& dir : runs) {
+    StatusOr<CelltypeRunRecord> r = read_celltype_run(spec, dir);
+    if (!r.ok()) return r.status();
+    if (!records->empty() && (r.value().condition != records->front().condition || r.value().window != records->front().window))
+      return invalid_argument(std::string("the runs of ") + side + " mix conditions: " + records->front().dir + " is " +
+                              records->front().condition + " (" + records->front().window + "), " + dir + " is " +
+                              r.value().condition + " (" + r.value().window + ")");
+    StatusOr<Matrix> w = load_celltype_run_weights(spec, dir);
+    if (!w.ok()) return w.status();
+    records->push_back(std::move(r.value()));
+    weights->push_back(std::move(w.value()));
+  }
+  return Status();
+}
+
+std::vector<CelltypeRecoveryRun> r2_of(const CelltypeSpec& spec, const std::vector<CelltypeRunRecord>& records) {
+  std::vector<CelltypeRecoveryRun> out;
+  for (const CelltypeRunRecord& r : records) {
+    CelltypeRecoveryRun run;
+    run.dir = r.dir;
+    run.min_r2 = celltype_min_r2(spec, r.result.r2);
+    for (int32_t p = 0; p < spec.populations(); ++p)
+      if (spec.observed[std::size_t(p)] && r.result.r2[std::size_t(p)] == run.min_r2) {
+        run.worst = spec.population_name(p);
+        break;
+      }
+    out.push_back(run);
+  }
+  return out;
+}
+
+int sign_of(double v) { return v > 0 ? 1 : v < 0 ? -1 : 0; }
+
+}  // namespace
+
+StatusOr<CelltypeRecovery> score_celltype_recovery(const CelltypeSpec& spec, const std::string& truth_path,
+                                                   const std::vector<std::string>& runs_a,
+                                                   const std::vector<std::string>& runs_b,
+                                                   const CelltypeRecoveryOptions& options) {
+  StatusOr<std::vector<Planted>> truth = read_truth(spec, truth_path);
+  if (!truth.ok()) return truth.status();
+  std::vector<CelltypeRunRecord> ra, rb;
+  std::vector<Matrix> wa, wb;
+  BIORNN_RETURN_IF_ERROR(load_side(spec, runs_a, "A", &ra, &wa));
+  BIORNN_RETURN_IF_ERROR(load_side(spec, runs_b, "B", &rb, &wb));
+  CelltypeRecovery r;
+  r.condition_a = ra.front().condition;
+  r.condition_b = rb.front().condition;
+  r.window_a = ra.front().window;
+  r.window_b = rb.front().window;
+  r.pairs = int32_t(std::min(wa.size(), wb.size()));
+  r.required = int32_t(std::ceil(options.fraction * r.pairs - 1e-9));
+  for (const Planted& p : truth.value()) {
+    int sign = 0;
+    for (const auto& ab : p.comparisons) {
+      if (ab.first == r.condition_a && ab.second == r.condition_b) sign = p.expected_sign;
+      if (ab.first == r.condition_b && ab.second == r.condition_a) sign = -p.expected_sign;
+    }
+    if (!p.applied || sign == 0) {
+      r.not_applicable.push_back(p.name + (p.applied ? ": not planted between " + r.condition_a + " and " + r.condition_b
+                                                     : ": not planted in this spec"));
+      continue;
+    }
+    CelltypeRecoveryItem item;
+    item.name = p.name;
+    item.description = p.description;
+    item.expected_sign = sign;
+    for (const auto& b : p.blocks) {
+      item.blocks.push_back({spec.find_population(b.first), spec.find_population(b.second)});
+      item.per_block.push_back({b.first, b.second, {}, 0});
+    }
+    for (int32_t k = 0; k < r.pairs; ++k) {
+      const double d = celltype_union_mean_abs(spec, wb[std::size_t(k)], item.blocks) -
+                       celltype_union_mean_abs(spec, wa[std::size_t(k)], item.blocks);
+      item.diffs.push_back(d);
+      item.matches += sign_of(d) == sign;
+      for (std::size_t i = 0; i < item.blocks.size(); ++i) {
+        const double db = celltype_union_mean_abs(spec, wb[std::size_t(k)], {item.blocks[i]}) -
+                          celltype_union_mean_abs(spec, wa[std::size_t(k)], {item.blocks[i]});
+        item.per_block[i].diffs.push_back(db);
+        item.per_block[i].matches += sign_of(db) == sign;
+      }
+    }
+    item.recovered = r.pairs > 0 && item.matches >= r.required;
+    r.items.push_back(std::move(item));
+  }
+  r.signs_passed = !r.items.empty();
+  for (const CelltypeRecoveryItem& item : r.items) r.signs_passed = r.signs_passed && item.recovered;
+  r.runs_a = r2_of(spec, ra);
+  r.runs_b = r2_of(spec, rb);
+  r.r2_threshold = options.r2_threshold;
+  r.min_r2 = INFINITY;
+  r.r2_passed = true;
+  for (const std::vector<CelltypeRecoveryRun>* side : {&r.runs_a, &r.runs_b})
+    for (const CelltypeRecoveryRun& run : *side) {
+      r.min_r2 = std::fmin(r.min_r2, run.min_r2);
+      r.r2_passed = r.r2_passed && run.min_r2 >= options.r2_threshold;  // NaN fails
+    }
+  return r;
+}
+
+std::string celltype_recovery_text(const CelltypeRecovery& r) {
+  char line[512];
+  std::string out = "A: " + r.condition_a + " (" + r.window_a + " window), " + std::to_string(r.runs_a.size()) +
+                    " runs\nB: " + r.condition_b + " (" + r.window_b + " window), " + std::to_string(r.runs_b.size()) +
+                    " runs\nrun pairs: " + std::to_string(r.pairs) + " (run k of A with run k of B); a difference is "
+                    "recovered when at least " + std::to_string(r.required) + " pairs show its sign\n\n";
+  if (r.items.empty()) out += "no planted difference separates " + r.condition_a + " and " + r.condition_b + "\n";
+  for (const CelltypeRecoveryItem& item : r.items) {
+    std::snprintf(line, sizeof line, "%-12s expected B - A %s 0 in mean |w|: %d of %d pairs -> %s\n", item.name.c_str(),
+                  item.expected_sign > 0 ? ">" : "<", item.matches, r.pairs, item.recovered ? "RECOVERED" : "NOT recovered");
+    out += line;
+    out += "             " + item.description + "\n";
+    for (const CelltypeRecoveryBlock& b : item.per_block) {
+      std::snprintf(line, sizeof line, "             %s -> %s: %d of %d\n", b.source.c_str(), b.target.c_str(), b.matches,
+                    r.pairs);
+      out += line;
+    }
+  }
+  for (const std::string& n : r.not_applicable) out += "(" + n + ")\n";
+  out += "\nexplained variance (min R² over observed populations, held-out test set):\n";
+  for (const std::vector<CelltypeRecoveryRun>* side : {&r.runs_a, &r.runs_b})
+    for (const CelltypeRecoveryRun& run : *side) {
+      std::snprintf(line, sizeof line, "  %s %-40s %.4f  %s\n", side == &r.runs_a ? "A" : "B", run.dir.c_str(), run.min_r2,
+                    run.worst.c_str());
+      out += line;
+    }
+  std::snprintf(line, sizeof line, "min R² %.4f %s %.2f -> %s\n", r.min_r2, r.r2_passed ? ">=" : "<", r.r2_threshold,
+                r.r2_passed ? "PASS" : "FAIL");
+  out += line;
+  out += std::string("signs: ") + (r.signs_passed ? "PASS" : "FAIL") + "\n";
+  return out;
+}
+
+std::string celltype_recovery_json(const CelltypeRecovery& r) {
+  JsonWriter j;
+  j.begin_object().field("condition_a", r.condition_a).field("window_a", r.window_a);
+  j.field("condition_b", r.condition_b).field("window_b", r.window_b);
+  j.field("pairs", int64_t(r.pairs)).field("required", int64_t(r.required));
+  j.key("planted").begin_array();
+  for (const CelltypeRecoveryItem& item : r.items) {
+    j.begin_object().field("name", item.name).field("description", item.description);
+    j.field("expected_sign", int64_t(item.expected_sign)).field("matches", int64_t(item.matches));
+    j.field("recovered", item.recovered).key("diffs").begin_array();
+    for (double d : item.diffs) j.value(d);
+    j.end_array().key("blocks").begin_array();
+    for (const CelltypeRecoveryBlock& b : item.per_block) {
+      j.begin_object().field("source", b.source).field("target", b.target).field("matches", int64_t(b.matches));
+      j.key("diffs").begin_array();
+      for (double d : b.diffs) j.value(d);
+      j.end_array().end_object();
+    }
+    j.end_array().end_object();
+  }
+  j.end_array().key("not_applicable").begin_array();
+  for (const std::string& n : r.not_applicable) j.value(n);
+  j.end_array().key("runs").begin_array();
+  for (const std::vector<CelltypeRecoveryRun>* side : {&r.runs_a, &r.runs_b})
+    for (const CelltypeRecoveryRun& run : *side)
+      j.begin_object().field("side", side == &r.runs_a ? "A" : "B").field("dir", run.dir).field("min_r2", run.min_r2)
+          .field("worst_population", run.worst).end_object();
+  j.end_array().field("min_r2", r.min_r2).field("r2_threshold", r.r2_threshold).field("r2_passed", r.r2_passed);
+  j.field("signs_passed", r.signs_passed).end_object();
+  return j.str() + "\n";
+}
+
+}  // namespace biornn

@@ -1,0 +1,141 @@
+// cmd_celltype_compare.cpp — `biornn celltype compare --a RUNS_A --b RUNS_B`: the fitted
+// connectivity of two conditions, B − A, with across-run statistics (celltype_compare.hpp), and
+// `biornn celltype recovery`, the same runs scored against the synthetic ground truth
+// (celltype_recovery.hpp).
+//
+// Both find the runs the way `celltype fit --out DIR` lays them out (DIR/run<k>/, or one run
+// directory), and the population spec the way the runs were fitted: --spec, else the spec that
+// RUNS_A/fit.toml records, else the paper's. Everything is read and checked before --out is
+// created, so bad input leaves nothing behind.
+#include <cstdio>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "biornn/celltype_compare.hpp"
+#include "biornn/celltype_recovery.hpp"
+#include "biornn/celltype_summary.hpp"
+#include "biornn/fileio.hpp"
+#include "cli/args.hpp"
+#include "cli/commands.hpp"
+
+namespace biornn::cli {
+
+namespace {
+
+int fail(const std::string& command, const Status& s) {
+  std::fprintf(stderr, "%s: %s\n", command.c_str(), s.message().c_str());
+  return s.code() == StatusCode::kIoError ? 1 : 2;
+}
+
+// --spec, else the spec recorded beside the runs of `runs_dir`, else the default.
+StatusOr<CelltypeSpec> spec_for(const Args& a, const std::string& runs_dir) {
+  return a.has("spec") ? load_celltype_spec(a.get("spec")) : celltype_recorded_spec(runs_dir);
+}
+
+bool parse_args(Args& a, int argc, char** argv, int first, const std::string& command, int* status) {
+  Status st = a.parse(argc, argv, first);
+  if (st.ok() && a.help_requested()) {
+    std::printf("%s", a.help_text().c_str());
+    *status = 0;
+    return false;
+  }
+  if (st.ok() && !a.positional().empty()) st = invalid_argument("unexpected argument '" + a.positional()[0] + "'");
+  if (st.ok() && (!a.has("a") || !a.has("b"))) st = invalid_argument("--a RUNS_A and --b RUNS_B are both required");
+  if (!st.ok()) {
+    *status = fail(command, st);
+    return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+int cmd_celltype_compare(int argc, char** argv, int first) {
+  const std::string command = "biornn celltype compare";
+  Args a(command,
+         "Compares the fitted connectivity of two conditions, B - A. RUNS_A and RUNS_B are the --out\n"
+         "directories of `celltype fit` (their run<k>/ folders; or one run folder each). Per run and\n"
+         "block: mean |w| (zeros included) and the signed mean, at population (PxP), layer\n"
+         "(areas.layers) and area scales; B - A of the means over runs; Welch t and Mann-Whitney U\n"
+         "across runs, Holm-corrected over the blocks of each scale. The feedforward and feedback\n"
+         "projections and L2/3 Sst->Vip are called out. With --out: compare.json, blocks_<scale>.csv,\n"
+         "highlights.csv, runs.csv, diff_abs_<scale>.svg and diff_signed_<scale>.svg (heat maps of\n"
+         "B - A centred at 0) and network.svg (areas x layers). The spec: --spec, else the one\n"
+         "RUNS_A/fit.toml records, else the paper's.",
+         {{"a", "DIR", "runs of condition A (the baseline)", ""},
+          {"b", "DIR", "runs of condition B", ""},
+          {"out", "DIR", "write the tables and pictures here", ""},
+          {"json", "", "print compare.json instead of the text report", ""},
+          {"spec", "FILE", "population spec the runs were fitted with", ""},
+          {"force", "", "write into an existing, non-empty --out", ""}});
+  int status = 0;
+  if (!parse_args(a, argc, argv, first, command, &status)) return status;
+  StatusOr<CelltypeSpec> spec = spec_for(a, a.get("a"));
+  if (!spec.ok()) return fail(command, spec.status());
+  StatusOr<std::vector<std::string>> runs_a = list_celltype_runs(a.get("a"));
+  if (!runs_a.ok()) return fail(command, runs_a.status().with_context("--a"));
+  StatusOr<std::vector<std::string>> runs_b = list_celltype_runs(a.get("b"));
+  if (!runs_b.ok()) return fail(command, runs_b.status().with_context("--b"));
+  const std::string out = a.get("out");
+  if (!out.empty() && !a.has("force")) {
+    std::error_code ec;
+    if (file_exists(out)) return fail(command, invalid_argument(out + " is a file; --out needs a directory"));
+    if (directory_exists(out) && !std::filesystem::is_empty(out, ec))
+      return fail(command, invalid_argument(out + " already exists and is not empty; pass --force to write into it"));
+  }
+  StatusOr<CelltypeComparison> c = compare_celltype_runs(spec.value(), runs_a.value(), runs_b.value());
+  if (!c.ok()) return fail(command, c.status());
+  if (!out.empty()) {
+    Status st = make_directories(out);
+    if (!st.ok()) return fail(command, st);
+    StatusOr<std::vector<std::string>> written = write_celltype_comparison(spec.value(), c.value(), out);
+    if (!written.ok()) return fail(command, written.status());
+  }
+  if (a.has("json")) {
+    std::printf("%s", celltype_comparison_json(spec.value(), c.value()).c_str());
+  } else {
+    std::printf("%s", celltype_comparison_text(spec.value(), c.value()).c_str());
+    if (!out.empty()) std::printf("\nresults: %s (compare.json, blocks_<scale>.csv, diff_*.svg, network.svg)\n", out.c_str());
+  }
+  return 0;
+}
+
+int cmd_celltype_recovery(int argc, char** argv, int first) {
+  const std::string command = "biornn celltype recovery";
+  Args a(command,
+         "Scores fitted runs against the synthetic ground truth of `celltype synth`: for every planted\n"
+         "difference that separates the conditions of RUNS_A and RUNS_B (read from their fit.toml),\n"
+         "the sign of B - A of mean |w| over the planted blocks in each run pair (run k of A with run\n"
+         "k of B), and whether at least --fraction of the pairs show the expected sign (4 of 5); and\n"
+         "the minimum R² over observed populations of every run (from summary.json) against\n"
+         "--min-r2. Exit status 0; with --check, 1 when either criterion fails.",
+         {{"truth", "FILE", "truth.json written by `celltype synth`", ""},
+          {"a", "DIR", "runs of condition A", ""},
+          {"b", "DIR", "runs of condition B", ""},
+          {"spec", "FILE", "population spec (default: the one RUNS_A/fit.toml records, else the paper's)", ""},
+          {"fraction", "X", "share of run pairs that must show the planted sign", "0.8"},
+          {"min-r2", "X", "explained variance every observed population must reach", "0.9"},
+          {"json", "", "print the result as JSON", ""},
+          {"check", "", "exit 1 when a planted sign or the R² criterion is not met", ""}});
+  int status = 0;
+  if (!parse_args(a, argc, argv, first, command, &status)) return status;
+  if (!a.has("truth")) return fail(command, invalid_argument("--truth FILE is required (SYNTH_DIR/truth.json)"));
+  CelltypeRecoveryOptions o;
+  Status st = a.get_double("fraction", &o.fraction);
+  if (st.ok() && !(o.fraction > 0 && o.fraction <= 1)) st = invalid_argument("--fraction must lie in (0, 1]");
+  if (st.ok()) st = a.get_double("min-r2", &o.r2_threshold);
+  if (!st.ok()) return fail(command, st);
+  StatusOr<CelltypeSpec> spec = spec_for(a, a.get("a"));
+  if (!spec.ok()) return fail(command, spec.status());
+  StatusOr<std::vector<std::string>> runs_a = list_celltype_runs(a.get("a"));
+  if (!runs_a.ok()) return fail(command, runs_a.status().with_context("--a"));
+  StatusOr<std::vector<std::string>> runs_b = list_celltype_runs(a.get("b"));
+  if (!runs_b.ok()) return fail(command, runs_b.status().with_context("--b"));
+  StatusOr<CelltypeRecovery> r = score_celltype_recovery(spec.value(), a.get("truth"), runs_a.value(), runs_b.value(), o);
+  if (!r.ok()) return fail(command, r.status());
+  std::printf("%s", (a.has("json") ? celltype_recovery_json(r.value()) : celltype_recovery_text(r.value())).c_str());
+  return a.has("check") && !(r.value().signs_passed && r.value().r2_passed) ? 1 : 0;
+}
+
+}  // namespace biornn::cli

@@ -1,0 +1,130 @@
+#!/usr/bin/env bash
+# test_celltype_compare.sh — `biornn celltype compare`, `celltype recovery`, `sweep` and `aggregate`
+# as a user meets them: --help; bad flags and bad runs give a message, a non-zero exit and no
+# output; end to end on a tiny spec (the paper's areas, layers and types at 2:1:1 units, 24 in
+# all): synth -> bootstrap -> fit 2 + 2 runs of a few epochs -> compare (every promised file),
+# recovery, a sweep's jobs run by bash, aggregate (byte-identical to `celltype all`'s summary).
+#
+#   usage: tests/cli/test_celltype_compare.sh path/to/biornn
+set -uo pipefail
+source "$(dirname "$0")/lib.bash"
+
+check_file() {  # check_file NAME PATH: PATH exists
+  checks=$((checks + 1))
+  [ -e "$2" ] || { echo "FAIL [$1]: $2 is missing"; failures=$((failures + 1)); }
+}
+check_absent() {  # check_absent NAME PATH: nothing was written at PATH
+  checks=$((checks + 1))
+  [ ! -e "$2" ] || { echo "FAIL [$1]: $2 was written for bad input"; failures=$((failures + 1)); }
+}
+
+run "compare --help" 0 celltype compare --help
+expect out "usage: biornn celltype compare"
+expect out "network.svg"
+run "recovery --help" 0 celltype recovery --help
+expect out "--truth"
+run "sweep --help" 0 sweep --help
+expect out "sbatch --array"
+expect out "parallel"
+run "aggregate --help" 0 aggregate --help
+expect out "usage: biornn aggregate"
+run "celltype lists compare" 0 celltype help
+expect out "compare"
+expect out "recovery"
+
+run "compare without --b" 2 celltype compare --a "$TMP/x" --out "$TMP/cmp"
+expect err "--a RUNS_A and --b RUNS_B are both required"
+run "compare of missing runs" 2 celltype compare --a "$TMP/none" --b "$TMP/none" --out "$TMP/cmp"
+expect err "no such directory"
+mkdir -p "$TMP/empty/junk"
+run "compare of a directory without runs" 2 celltype compare --a "$TMP/empty" --b "$TMP/empty" --out "$TMP/cmp"
+expect err "holds no finished run"
+check_absent "compare bad input" "$TMP/cmp"
+run "recovery without truth" 2 celltype recovery --a "$TMP/empty" --b "$TMP/empty"
+expect err "--truth FILE is required"
+run "sweep without data" 2 sweep --out "$TMP/study"
+expect err "--data DIR is required"
+run "sweep with a bad window" 2 sweep --data "$TMP" --out "$TMP/study" --windows full,quarter --no-check
+expect err "'quarter' is not a window"
+run "sweep with bad data" 2 sweep --data "$TMP/empty" --out "$TMP/study" --jobs "$TMP/jobs.txt"
+expect err "dff_V1_L4_pyr_familiar_change_train.npy"
+check_absent "sweep bad input" "$TMP/jobs.txt"
+run "aggregate without runs" 2 aggregate --out "$TMP/agg" "$TMP/empty"
+expect err "no finished run"
+check_absent "aggregate bad input" "$TMP/agg"
+
+# End to end on the tiny spec.
+printf '[populations]\nratios = [2, 1, 1]\nscale = 1\n' > "$TMP/spec.toml"
+SPEC=(--spec "$TMP/spec.toml")
+run "synth" 0 celltype synth "${SPEC[@]}" --out "$TMP/synth" --trials 40
+run "bootstrap" 0 celltype bootstrap "${SPEC[@]}" --trials "$TMP/synth" --out "$TMP/data" --samples 60 --rows 20 \
+  --heldout 0.25 --conditions familiar_change,familiar_no_change,familiar_omission
+FIT=("${SPEC[@]}" --data "$TMP/data" --window half --runs 2 --dense-epochs 3 --finetune-epochs 2 --batch 20 --quiet)
+run "fit A" 0 celltype fit "${FIT[@]}" --condition familiar_no_change --out "$TMP/A"
+run "fit B" 0 celltype fit "${FIT[@]}" --condition familiar_change --out "$TMP/B"
+
+run "compare" 0 celltype compare --a "$TMP/A" --b "$TMP/B" --out "$TMP/cmp"
+expect out "A: 2 runs"
+expect out "feedforward V1_L23_Pyr -> LM_L4"
+expect out "feedback LM_L5_Pyr -> V1_L23"
+expect out "feedback LM_L5_Pyr -> V1_L5"
+expect out "L23 Sst -> Vip V1"
+expect out "L23 Sst -> Vip LM"
+expect out "area scale"
+for f in compare.json highlights.csv runs.csv network.svg blocks_population.csv blocks_layer.csv blocks_area.csv \
+         diff_abs_population.svg diff_abs_layer.svg diff_abs_area.svg diff_signed_population.svg diff_signed_layer.svg \
+         diff_signed_area.svg; do
+  check_file "compare" "$TMP/cmp/$f"
+done
+run "compare refuses a non-empty --out" 2 celltype compare --a "$TMP/A" --b "$TMP/B" --out "$TMP/cmp"
+expect err "pass --force"
+run "compare --json of one run each" 0 celltype compare --a "$TMP/A/run1" --b "$TMP/B/run2" --json
+expect out '"highlights":['
+expect out '"welch_p_holm":null'
+printf '[populations]\nratios = [1, 1, 1]\nscale = 1\n' > "$TMP/other.toml"
+run "fit with another spec" 0 celltype fit "${FIT[@]}" --spec "$TMP/other.toml" --condition familiar_change --runs 1 \
+  --out "$TMP/C" --data "$TMP/data"
+run "compare runs of different specs" 2 celltype compare --a "$TMP/A" --b "$TMP/C" --out "$TMP/cmp2"
+expect err "$TMP/A/run1 fits the spec, but $TMP/C/run1"
+check_absent "compare of different specs" "$TMP/cmp2"
+
+run "recovery" 0 celltype recovery --truth "$TMP/synth/truth.json" --a "$TMP/A" --b "$TMP/B"
+expect out "feedforward  expected B - A > 0 in mean |w|"
+expect out "(feedback: not planted between familiar_no_change and familiar_change)"
+expect out "min R²"
+run "recovery --json" 0 celltype recovery --truth "$TMP/synth/truth.json" --a "$TMP/A" --b "$TMP/B" --json
+expect out '"name":"feedforward"'
+expect out '"pairs":2'
+run "recovery --check with 3-epoch fits fails" 1 celltype recovery --truth "$TMP/synth/truth.json" --a "$TMP/A" --b "$TMP/B" --check
+run "recovery of a missing truth" 2 celltype recovery --truth "$TMP/none.json" --a "$TMP/A" --b "$TMP/B"
+expect err "none.json"
+
+# A sweep's jobs, run by bash here (GNU parallel or Slurm elsewhere), aggregated.
+run "sweep" 0 sweep "${SPEC[@]}" --data "$TMP/data" --out "$TMP/study" --runs 2 --conditions familiar_change,familiar_omission \
+  --windows half --dense-epochs 3 --finetune-epochs 2 --batch 20 --program "$BIN"
+expect out "celltype fit --data $TMP/data --spec $TMP/spec.toml --dense-epochs 3"
+expect out "--condition familiar_omission --window half --runs 1 --seed 2 --out $TMP/study/familiar_omission_half/seed2 --resume --quiet"
+lines=$(wc -l < "$TMP/out")
+checks=$((checks + 1))
+[ "$lines" -eq 4 ] || { echo "FAIL [sweep]: $lines job lines, expected 4"; failures=$((failures + 1)); }
+cp "$TMP/out" "$TMP/jobs.txt"
+checks=$((checks + 1))
+bash "$TMP/jobs.txt" >/dev/null 2>&1 || { echo "FAIL [sweep jobs]: a job failed"; failures=$((failures + 1)); }
+run "aggregate the sweep" 0 aggregate --out "$TMP/agg" "$TMP/study"
+expect out "4 runs; summary: $TMP/agg"
+check_file "aggregate" "$TMP/agg/summary.csv"
+check_file "aggregate" "$TMP/agg/summary.json"
+expect out "familiar_omission      half     2      2"
+# celltype all's own summary and the aggregate of its directories are the same bytes.
+run "celltype all" 0 celltype all "${SPEC[@]}" --data "$TMP/data" --runs 1 --dense-epochs 3 \
+  --finetune-epochs 2 --batch 20 --quiet --conditions familiar_change,familiar_omission --out "$TMP/all"
+run "aggregate celltype all" 0 aggregate --out "$TMP/agg_all" --quiet "$TMP/all/familiar_omission_half" "$TMP/all/familiar_change_full" \
+  "$TMP/all/familiar_change_half" "$TMP/all/familiar_omission_full"
+for f in summary.csv summary.json; do
+  checks=$((checks + 1))
+  cmp -s "$TMP/all/$f" "$TMP/agg_all/$f" || { echo "FAIL [aggregate = all]: $f differs"; failures=$((failures + 1)); }
+done
+run "aggregate the same fit twice" 2 aggregate --out "$TMP/agg_twice" "$TMP/all" "$TMP/all/familiar_change_half/run1/../run1"
+expect err "are the same fit"
+
+finish test_celltype_compare.sh
