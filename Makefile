@@ -5,6 +5,8 @@
 #   make run             the main job: flip-flop with Dale's backprop (runs/flipflop_dale)
 #   make bench           GEMM and training benchmarks, one JSON object per line
 #   make asan            the test suite under AddressSanitizer + UBSan (build/asan/)
+#   make tsan            the threaded kernels' tests under ThreadSanitizer (build/tsan/)
+#   make fuzz            libFuzzer on every parser, FUZZ_SECONDS each (clang; build/fuzz/)
 #   make linecount       lines per file and per folder
 #   make bench-openblas  optional: biornn's SGEMM side by side with OpenBLAS (needs libopenblas-dev)
 #   make clean
@@ -81,6 +83,16 @@ AVX2FLAGS := -mavx2 -mfma
 ifeq ($(SAN),address)
   CXXFLAGS += -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
   LDFLAGS  += -fsanitize=address,undefined
+endif
+ifeq ($(SAN),thread)
+  CXXFLAGS += -fsanitize=thread -fno-omit-frame-pointer
+  LDFLAGS  += -fsanitize=thread
+endif
+# libFuzzer (clang): the library is instrumented for coverage; only the fuzz targets link the
+# fuzzer's main (make fuzz).
+ifeq ($(SAN),fuzzer)
+  CXXFLAGS += -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+  LDFLAGS  += -fsanitize=fuzzer,address,undefined
 endif
 
 ifneq ($(QUIET),1)
@@ -203,6 +215,7 @@ TEST_SRCS := \
   tests/test_idx.cpp \
   tests/test_npy.cpp \
   tests/test_npz.cpp \
+  tests/test_bad_inputs.cpp \
   tests/test_csv.cpp \
   tests/test_toml.cpp \
   tests/test_toml_schema.cpp \
@@ -333,6 +346,59 @@ bench: $(PROGRAM)
 asan:
 	$(MAKE) BUILD=$(BUILD)/asan SAN=address OPTFLAGS=-O1 test
 
+# ThreadSanitizer over everything that runs threads: the GEMM drivers (1, 2, 3 threads), the
+# recurrent driver, the CSR kernels, vmath and training steps. GCC's libgomp is not
+# instrumented, so TSan cannot see its barriers and reports races that are not there. The
+# standard remedy, used here: build with clang and LLVM's libomp, and load Archer
+# (libarcher.so, LLVM's OpenMP tool that tells TSan about every OpenMP barrier, lock and task
+# dependency). TSAN_CXX/ARCHER override the compiler and the Archer library.
+TSAN_CXX   ?= clang++
+ARCHER     ?= $(firstword $(wildcard /usr/lib/llvm-*/lib/libarcher.so))
+TSAN_TESTS ?= *gemm*,*GEMM*,*thread*,*recurrent*,*Recurrent*,*sparse kernel*,*spmm*,*sddmm*,*CSR*,*kernel*,*train*,*epoch*
+tsan:
+	@test -n "$(ARCHER)" || { echo "make tsan: libarcher.so not found (apt-get install libomp-dev); set ARCHER=path"; exit 1; }
+	$(MAKE) BUILD=$(BUILD)/tsan CXX=$(TSAN_CXX) SAN=thread OMP=1 OPTFLAGS=-O1 $(BUILD)/tsan/tests/biornn_tests
+	OMP_TOOL_LIBRARIES=$(ARCHER) TSAN_OPTIONS="halt_on_error=1 ignore_noninstrumented_modules=1 exitcode=66" \
+	  BIORNN_THREADS=3 $(BUILD)/tsan/tests/biornn_tests --test-case='$(TSAN_TESTS)'
+
+# ---- fuzzing (clang's libFuzzer; not part of the library build) ------------------------------
+# make fuzz builds one target per parser under $(BUILD)/fuzz and runs each for FUZZ_SECONDS
+# seconds on a copy of its seed corpus (fuzz/corpus/<target>/, kept in the repository; what
+# libFuzzer discovers goes to $(BUILD)/fuzz/corpus/<target>/). Crash, hang (FUZZ_TIMEOUT
+# seconds per input), leak or sanitizer report: the input is saved in $(BUILD)/fuzz/artifacts/
+# and make fails. make fuzz-regress replays the seed corpora only (seconds). Needs clang++.
+FUZZ_CXX     ?= clang++
+FUZZ_SECONDS ?= 60
+FUZZ_TIMEOUT ?= 10
+FUZZ_TARGETS := idx inflate npy npz csv toml checkpoint celltype_spec population
+FUZZ_BINS    := $(FUZZ_TARGETS:%=$(BUILD)/fuzz-bin/fuzz_%)
+FUZZ_FLAGS    = -timeout=$(FUZZ_TIMEOUT) -rss_limit_mb=2048 -malloc_limit_mb=1024 -print_final_stats=0
+
+.PHONY: fuzz fuzz-build fuzz-bins fuzz-regress fuzz-corpus tsan
+fuzz-build:
+	$(MAKE) BUILD=$(BUILD)/fuzz CXX=$(FUZZ_CXX) SAN=fuzzer OMP=0 OPTFLAGS=-O1 fuzz-bins
+fuzz-bins: $(FUZZ_BINS)
+.PRECIOUS: $(BUILD)/obj/fuzz/%.o
+$(BUILD)/fuzz-bin/fuzz_%: $(BUILD)/obj/fuzz/fuzz_%.o $(LIB)
+	@mkdir -p $(dir $@)
+	$(CXX) $(LDFLAGS) $< $(LIB) $(LDLIBS) -o $@
+fuzz: fuzz-build
+	@mkdir -p $(BUILD)/fuzz/artifacts
+	@for t in $(FUZZ_TARGETS); do mkdir -p $(BUILD)/fuzz/corpus/$$t; \
+	  echo "== fuzz_$$t for $(FUZZ_SECONDS) s"; \
+	  $(BUILD)/fuzz/fuzz-bin/fuzz_$$t $(FUZZ_FLAGS) -max_total_time=$(FUZZ_SECONDS) \
+	    -artifact_prefix=$(BUILD)/fuzz/artifacts/$$t- $(BUILD)/fuzz/corpus/$$t fuzz/corpus/$$t \
+	    > $(BUILD)/fuzz/$$t.log 2>&1 || { tail -n 60 $(BUILD)/fuzz/$$t.log; echo "fuzz_$$t FAILED (log: $(BUILD)/fuzz/$$t.log)"; exit 1; }; \
+	  grep -E '^(Done|#[0-9]+ *DONE)' $(BUILD)/fuzz/$$t.log | tail -n 1; done
+	@echo "fuzz: $(words $(FUZZ_TARGETS)) targets, $(FUZZ_SECONDS) s each, no crash, hang, leak or sanitizer report"
+# Rewrites the seed corpora from fuzz/make_corpus.cpp (built with the ordinary compiler).
+fuzz-corpus: $(LIB)
+	@mkdir -p $(BUILD)/fuzz-tools
+	$(CXX) $(CPPFLAGS) $(CXXFLAGS) fuzz/make_corpus.cpp $(LIB) $(LDFLAGS) $(LDLIBS) -o $(BUILD)/fuzz-tools/make_corpus
+	$(BUILD)/fuzz-tools/make_corpus
+fuzz-regress: fuzz-build
+	@for t in $(FUZZ_TARGETS); do $(BUILD)/fuzz/fuzz-bin/fuzz_$$t $(FUZZ_FLAGS) -runs=0 fuzz/corpus/$$t 2>&1 | tail -n 1 || exit 1; done
+
 # Optional comparison against OpenBLAS; not part of the library or its tests.
 bench-openblas: $(LIB)
 	@mkdir -p $(BUILD)/bench
@@ -351,3 +417,4 @@ clean:
 	rm -rf $(BUILD)
 
 -include $(LIB_OBJS:.o=.d) $(CLI_OBJS:.o=.d) $(TEST_OBJS:.o=.d) $(EXAMPLES:%=$(BUILD)/obj/examples/%.d)
+-include $(FUZZ_TARGETS:%=$(BUILD)/obj/fuzz/fuzz_%.d)

@@ -4,6 +4,7 @@
 #include <cstdlib>
 #include <numeric>
 #include <set>
+#include <utility>
 
 #include "biornn/celltype.hpp"
 #include "biornn/csv.hpp"
@@ -125,7 +126,9 @@ Status validate_celltype_spec(const CelltypeSpec& s, const std::string& source) 
   for (int32_t r : s.type_ratio)
     if (r < 1) return invalid_argument(source + ": every type ratio must be at least 1, found " + std::to_string(r));
   if (s.scale < 1) return invalid_argument(source + ": scale must be at least 1");
-  if (int64_t(s.total_units()) > 100000) return invalid_argument(source + ": more than 100000 units");
+  int64_t units = 0;  // summed in 64 bits: total_units() is int32 and would overflow first
+  for (int32_t p = 0; p < s.populations(); ++p) units += int64_t(s.type_ratio[std::size_t(s.type_of(p))]) * s.scale;
+  if (units > 100000) return invalid_argument(source + ": " + std::to_string(units) + " units; at most 100000 are supported");
   const int32_t lt = int32_t(s.layers.size() * s.types.size());
   if (s.intra_density.rows() != lt || s.intra_density.cols() != lt)
     return invalid_argument(source + ": the intra-areal table must be " + shape_string(lt, lt));
@@ -205,7 +208,11 @@ std::string directory_of(const std::string& path) {
 StatusOr<CelltypeSpec> load_celltype_spec(const std::string& path) {
   StatusOr<std::vector<uint8_t>> bytes = read_file(path, 1 << 20);
   if (!bytes.ok()) return bytes.status();
-  StatusOr<TomlDocument> parsed = parse_toml(std::string(bytes.value().begin(), bytes.value().end()), path);
+  return parse_celltype_spec(std::string(bytes.value().begin(), bytes.value().end()), path);
+}
+
+StatusOr<CelltypeSpec> parse_celltype_spec(const std::string& text, const std::string& path) {
+  StatusOr<TomlDocument> parsed = parse_toml(text, path);
   if (!parsed.ok()) return parsed.status();
   const TomlDocument& doc = parsed.value();
   BIORNN_RETURN_IF_ERROR(toml_validate(doc, spec_schema()));
@@ -227,6 +234,28 @@ StatusOr<CelltypeSpec> load_celltype_spec(const std::string& path) {
   if (doc.contains("populations.intra_table")) {
     BIORNN_RETURN_IF_ERROR(doc.get_string("populations.intra_table", &table));
     table_given = true;
+  }
+  // Bounds first, so that nothing below overflows int32 or allocates per population.
+  constexpr std::size_t kMaxNames = 64, kMaxPopulations = 4096;
+  for (const auto& [key, n] : {std::pair<const char*, std::size_t>{"areas", s.areas.size()},
+                               {"layers", s.layers.size()}, {"types", s.types.size()}})
+    if (n > kMaxNames)
+      return invalid_argument(path + ": populations." + key + " lists " + std::to_string(n) + " names; at most " +
+                              std::to_string(kMaxNames) + " are supported");
+  const std::size_t populations = s.areas.size() * s.layers.size() * s.types.size();
+  if (populations > kMaxPopulations)
+    return invalid_argument(path + ": " + std::to_string(s.areas.size()) + " areas × " + std::to_string(s.layers.size()) +
+                            " layers × " + std::to_string(s.types.size()) + " types = " + std::to_string(populations) +
+                            " populations; at most " + std::to_string(kMaxPopulations) + " are supported");
+  for (int64_t r : ratios)
+    if (r > 100000)
+      return invalid_argument(path + ": populations.ratios holds " + std::to_string(r) + "; at most 100000 units per type and scale step");
+  if (ratios.size() == s.types.size()) {
+    int64_t units = 0;
+    for (int64_t r : ratios) units += r * scale * int64_t(s.areas.size() * s.layers.size());
+    if (units > 100000)
+      return invalid_argument(path + ": populations.ratios × populations.scale give " + std::to_string(units) +
+                              " units; at most 100000 are supported");
   }
   if (ratios.size() != s.types.size())
     return invalid_argument(path + ": populations.ratios has " + std::to_string(ratios.size()) + " entries for " +

@@ -177,6 +177,9 @@ StatusOr<Checkpoint> Checkpoint::decode(const std::vector<uint8_t>& bytes, const
     return unsupported(source + ": checkpoint format version " + std::to_string(version) +
                        ", this build reads version " + std::to_string(kCheckpointVersion));
   BIORNN_RETURN_IF_ERROR(in.read(&real_size, "the precision"));
+  if (real_size != 4 && real_size != 8)
+    return corrupt(source + " byte 12: expected 4 or 8 bytes per real (a float or a double build), found " +
+                   std::to_string(real_size));
   if (real_size != sizeof(real))
     return unsupported(source + ": written by a " + (real_size == 8 ? "double" : "float") +
                        " build; this is a " + kPrecisionName + " build (make PREC=...)");

@@ -157,6 +157,10 @@ int idx_type_size(IdxType type) {
 }
 
 int64_t IdxArray::element_count() const {
+  // A zero dimension first: parse_idx accepts (0, 2^31 - 1, 2^31 - 1), whose other
+  // dimensions alone overflow 64 bits.
+  for (const int32_t d : dims)
+    if (d == 0) return 0;
   int64_t n = 1;
   for (const int32_t d : dims) n *= d;
   return n;

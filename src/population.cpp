@@ -22,8 +22,14 @@ StatusOr<PopulationTable> parse_population_table(const std::string& text, const 
   if (csv.cols() != p + 1)
     return invalid_argument(source + " line 1: " + std::to_string(p) + " populations (rows) need " + std::to_string(p) +
                             " density columns after 'size', found " + std::to_string(csv.cols() - 1));
+  // The table is P × P and the network it describes N × N: bound both before allocating.
+  constexpr int64_t kMaxPopulations = 4096, kMaxUnits = 1000000;
+  if (p > kMaxPopulations)
+    return invalid_argument(source + ": " + std::to_string(p) + " populations; at most " + std::to_string(kMaxPopulations) +
+                            " are supported");
   PopulationTable t;
   t.density = Matrix(int32_t(p), int32_t(p));
+  int64_t units = 0;
   for (int64_t r = 0; r < p; ++r) {
     const std::string& name = csv.row_labels[std::size_t(r)];
     if (csv.columns[std::size_t(r + 1)] != name)
@@ -33,6 +39,11 @@ StatusOr<PopulationTable> parse_population_table(const std::string& text, const 
     if (!(size >= 1 && size <= 1e9 && size == std::floor(size)))
       return invalid_argument(source + ": population '" + name + "' (data row " + std::to_string(r + 1) +
                               "): size must be a positive integer, found " + std::to_string(size));
+    units += int64_t(size);
+    if (units > kMaxUnits)
+      return invalid_argument(source + ": population '" + name + "' (data row " + std::to_string(r + 1) +
+                              ") brings the total size to " + std::to_string(units) + " units; at most " +
+                              std::to_string(kMaxUnits) + " are supported (the recurrent matrix is units × units)");
     t.names.push_back(name);
     t.sizes.push_back(int32_t(size));
     for (int64_t c = 0; c < p; ++c) {

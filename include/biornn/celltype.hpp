@@ -89,6 +89,8 @@ StatusOr<CelltypeSpec> default_celltype_spec(const std::string& intra_table_path
 // A spec from a TOML file (see above); relative table paths are resolved against the file's
 // directory. Errors name the file, the key and what is wrong.
 StatusOr<CelltypeSpec> load_celltype_spec(const std::string& path);
+// The same from the file's text; `path` names it in messages and anchors relative table paths.
+StatusOr<CelltypeSpec> parse_celltype_spec(const std::string& text, const std::string& path);
 // Checks a spec for consistency (sizes positive, names unique, the table complete, projections
 // from excitatory populations between different areas); used by both loaders.
 Status validate_celltype_spec(const CelltypeSpec& spec, const std::string& source);
