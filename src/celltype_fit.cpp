@@ -113,9 +113,11 @@ class Fit {
     for (const CelltypeEpoch& e : result_.history) n += e.phase == phase_;
     return n;
   }
+  // A non-finite loss is kept as +inf, so that the first finite epoch replaces it (a NaN
+  // would compare false with every later loss and its weights would be restored as "best").
   void keep_as_best(int32_t epoch, double loss) {
     best_epoch_ = epoch;
-    best_loss_ = loss;
+    best_loss_ = std::isfinite(loss) ? loss : kInf;
     std::vector<Parameter*> ps = model_->parameters();
     best_.resize(ps.size());
     for (std::size_t i = 0; i < ps.size(); ++i) best_[i] = ps[i]->value;

@@ -76,6 +76,14 @@ void apply_wave_masks(SignedRnn& model, bool input_mask) {
   model.set_readout_mask(out);
 }
 
+// True when every parameter value is finite (a NaN gradient shows up here after the step).
+bool all_parameters_finite(SignedRnn& model) {
+  for (Parameter* p : model.parameters())
+    for (int64_t k = 0; k < p->value.size(); ++k)
+      if (!std::isfinite(p->value.data()[k])) return false;
+  return true;
+}
+
 std::string history_csv(const std::vector<EpochRecord>& history) {
   std::vector<std::vector<std::string>> rows;
   for (const EpochRecord& r : history) {
@@ -138,13 +146,17 @@ Status TrainingRun::train(const std::function<void(const EpochRecord&)>& on_epoc
     r.test_loss = e.loss;
     r.test_accuracy = e.accuracy;
     r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    if (!std::isfinite(r.train_loss) || !std::isfinite(r.test_loss))
-      return Status(StatusCode::kNumericalFailure, "epoch " + std::to_string(r.epoch) + ": the loss became " +
-                              (std::isnan(r.train_loss) || std::isnan(r.test_loss) ? "NaN" : "infinite") +
-                              (epochs_done() > 0 ? "; the state after epoch " + std::to_string(epochs_done()) +
-                                                       " is in " + join_path(dir_, kCheckpointFile)
-                                                 : std::string("")) +
-                              " (try a smaller --lr)");
+    const bool parameters_finite = all_parameters_finite(*model_);
+    if (!std::isfinite(r.train_loss) || !std::isfinite(r.test_loss) || !parameters_finite) {
+      // Nothing of this epoch is kept: no history row, no checkpoint (the last good one stays).
+      if (nan_policy_ != NanPolicy::kRollback || int(nan_rollbacks_.size()) >= kMaxNanRollbacks)
+        return numerical_failure(r, parameters_finite);
+      BIORNN_RETURN_IF_ERROR(roll_back());
+      nan_rollbacks_.push_back({r.epoch, 0});
+      nan_rollbacks_.back().lr = current_lr();
+      trainer_->optimizer().set_lr(current_lr());
+      continue;
+    }
     history_.push_back(r);
     max_sign_violations_ = trainer_->max_sign_violations();
     BIORNN_RETURN_IF_ERROR(save_state());
@@ -154,6 +166,48 @@ Status TrainingRun::train(const std::function<void(const EpochRecord&)>& on_epoc
                     "interrupted after epoch " + std::to_string(epochs_done()) + "; continue with: biornn train --resume " + dir_);
   }
   wall_seconds_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  return Status();
+}
+
+double TrainingRun::current_lr() const {
+  double lr = config_.lr;
+  for (std::size_t i = 0; i < nan_rollbacks_.size(); ++i) lr *= kNanRollbackFactor;
+  return lr;
+}
+
+Status TrainingRun::numerical_failure(const EpochRecord& r, bool parameters_finite) const {
+  const bool nan = std::isnan(r.train_loss) || std::isnan(r.test_loss);
+  std::string what = !std::isfinite(r.train_loss) || !std::isfinite(r.test_loss)
+                         ? std::string("the loss became ") + (nan ? "NaN" : "infinite")
+                         : std::string("a parameter became NaN or infinite");
+  if (!parameters_finite && what[0] == 't') what += " and so did a parameter";
+  std::string text = "epoch " + std::to_string(r.epoch) + ": " + what;
+  if (!nan_rollbacks_.empty())
+    text += " after " + std::to_string(nan_rollbacks_.size()) + " rollbacks (learning rate now " +
+            csv_number(current_lr()) + ")";
+  text += epochs_done() > 0 ? "; the state after epoch " + std::to_string(epochs_done()) + " is in " +
+                                  join_path(dir_, kCheckpointFile) + " (continue with --resume " + dir_ + ")"
+                            : std::string("; no epoch finished, nothing was saved");
+  text += nan_policy_ == NanPolicy::kRollback ? " — try a smaller --lr"
+                                              : " — try a smaller --lr, or --on-nan rollback to retry with a smaller one";
+  return Status(StatusCode::kNumericalFailure, text);
+}
+
+Status TrainingRun::roll_back() {
+  const std::vector<NanRollback> rollbacks = nan_rollbacks_;
+  const std::string checkpoint = join_path(dir_, kCheckpointFile);
+  const bool have_checkpoint = file_exists(checkpoint);
+  if (model_->sparse() && !have_checkpoint)
+    return Status(StatusCode::kNumericalFailure, "cannot roll back a pruned run without its checkpoint " + checkpoint);
+  Rng init_rng(config_.init_seed);
+  const int32_t outputs = config_.task == TaskKind::kSeqMnist ? 10 : data_.train.outputs;
+  model_.reset(new SignedRnn(rnn_spec_for(config_, data_.train.inputs, outputs), init_rng));
+  if (config_.task == TaskKind::kWave) apply_wave_masks(*model_, config_.wave_input_mask);
+  trainer_.reset(new Trainer(*model_, data_, optimizer_options_for(config_), config_.batch, config_.shuffle_seed));
+  history_.clear();
+  max_sign_violations_ = 0;
+  if (have_checkpoint) BIORNN_RETURN_IF_ERROR(load_checkpoint(checkpoint));
+  nan_rollbacks_ = rollbacks;
   return Status();
 }
 
@@ -198,6 +252,11 @@ Status TrainingRun::save_checkpoint() const {
   for (int i = 0; i < 4; ++i) cp.set_u64("shuffle_rng/" + std::to_string(i), rs.words[i]);
   // The shuffler only uses integer draws, so the normal-distribution cache is always empty.
   cp.set_u64("wall_milliseconds", uint64_t(wall_seconds_ * 1000));
+  if (!nan_rollbacks_.empty()) {
+    std::vector<std::vector<std::string>> rows;
+    for (const NanRollback& b : nan_rollbacks_) rows.push_back({std::to_string(b.epoch), csv_number(b.lr)});
+    cp.set_text("nan_rollbacks", format_csv({"epoch", "lr"}, rows));
+  }
   return cp.save(join_path(dir_, kCheckpointFile));
 }
 
@@ -273,6 +332,17 @@ Status TrainingRun::load_checkpoint(const std::string& path) {
   if ((rs.words[0] | rs.words[1] | rs.words[2] | rs.words[3]) == 0)
     return corrupt(path + ": the saved shuffling generator state is all zero");
   trainer_->shuffle_rng().set_state(rs);
+  nan_rollbacks_.clear();
+  if (cp.has("nan_rollbacks")) {  // written only by runs that rolled back (NanPolicy::kRollback)
+    std::string text;
+    BIORNN_RETURN_IF_ERROR(cp.get_text("nan_rollbacks", &text));
+    StatusOr<CsvTable> table = parse_csv(text, path + " (nan_rollbacks)");
+    if (!table.ok()) return table.status();
+    if (table.value().cols() != 2) return corrupt(path + ": nan_rollbacks must have the columns epoch, lr");
+    for (int64_t i = 0; i < table.value().rows(); ++i)
+      nan_rollbacks_.push_back({int32_t(table.value().at(i, 0)), table.value().at(i, 1)});
+    trainer_->optimizer().set_lr(current_lr());
+  }
   trainer_->optimizer().set_steps_taken(int64_t(steps));
   trainer_->set_epochs_done(int64_t(epochs));
   trainer_->set_max_sign_violations(int64_t(violations));
@@ -295,7 +365,11 @@ StatusOr<std::unique_ptr<TrainingRun>> TrainingRun::resume(const std::string& di
   StatusOr<std::unique_ptr<TrainingRun>> run = create(c);
   if (!run.ok()) return run.status();
   run.value()->dir_ = dir;
-  BIORNN_RETURN_IF_ERROR(run.value()->load_checkpoint(join_path(dir, kCheckpointFile)));
+  // A run stopped (even by SIGKILL) after config.toml but before its first checkpoint has
+  // nothing to restore: it starts at epoch 0. A pruned run always has one (prune writes it).
+  const std::string checkpoint = join_path(dir, kCheckpointFile);
+  if (file_exists(checkpoint) || !c.prune_method.empty())
+    BIORNN_RETURN_IF_ERROR(run.value()->load_checkpoint(checkpoint));
   if (epochs > 0) BIORNN_RETURN_IF_ERROR(run.value()->start_directory(dir, /*force=*/true));
   return run;
 }

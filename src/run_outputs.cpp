@@ -40,6 +40,10 @@ std::string summary_json(const TrainingRun& run) {
   j.field("math_kernel", math_kernel_name(active_math_kernel()));
   j.field("threads", int64_t(active_threads()));
   j.field("kernels", kernel_summary());
+  j.field("lr", c.lr).field("final_lr", run.current_lr());
+  j.key("nan_rollbacks").begin_array();  // NanPolicy::kRollback: epochs repeated with a smaller lr
+  for (const NanRollback& b : run.nan_rollbacks()) j.begin_object().field("epoch", int64_t(b.epoch)).field("lr", b.lr).end_object();
+  j.end_array();
   j.field("wall_seconds", run.wall_seconds());
   double epoch_seconds = 0;
   for (const EpochRecord& r : h) epoch_seconds += r.seconds;

@@ -39,6 +39,22 @@ struct EpochRecord {
   double seconds = 0;         // training + evaluation time of this epoch
 };
 
+// What train() does when an epoch ends with a non-finite loss or non-finite parameters.
+//   kStop      stop with kNumericalFailure; the last good checkpoint stays as it was.
+//   kRollback  go back to the last good state (the checkpoint of the last finished epoch, or
+//              the initial network when no epoch finished), multiply the learning rate by
+//              kNanRollbackFactor (½) and repeat the epoch; after kMaxNanRollbacks rollbacks in
+//              one run, stop as kStop does. Rollbacks are kept in the checkpoint (a resumed run
+//              keeps the smaller rate) and listed in summary.json.
+enum class NanPolicy { kStop, kRollback };
+inline constexpr double kNanRollbackFactor = 0.5;
+inline constexpr int kMaxNanRollbacks = 5;
+
+struct NanRollback {
+  int32_t epoch = 0;  // the epoch that went non-finite (1-based) and was repeated
+  double lr = 0;      // the learning rate it was repeated with
+};
+
 class TrainingRun {
  public:
   // Builds data and model for `config` (seeds resolved). Nothing is written.
@@ -74,6 +90,12 @@ class TrainingRun {
   // The loss (and accuracy) on the test set right now, without training.
   Evaluation evaluate_test();
 
+  void set_nan_policy(NanPolicy policy) { nan_policy_ = policy; }
+  // Rollbacks so far (NanPolicy::kRollback) and the learning rate in use now: config().lr
+  // times kNanRollbackFactor per rollback.
+  const std::vector<NanRollback>& nan_rollbacks() const { return nan_rollbacks_; }
+  double current_lr() const;
+
   const TrainConfig& config() const { return config_; }
   const TaskData& data() const { return data_; }
   const SignedRnn& model() const { return *model_; }
@@ -91,6 +113,11 @@ class TrainingRun {
   Status save_checkpoint() const;
   Status load_checkpoint(const std::string& path);
   Status write_metrics() const;
+  // Rebuilds model and optimiser as create() does and reloads the last checkpoint if there is
+  // one (NanPolicy::kRollback).
+  Status roll_back();
+  // The message for an epoch whose loss or parameters are not finite.
+  Status numerical_failure(const EpochRecord& r, bool parameters_finite) const;
 
   TrainConfig config_;
   TaskData data_;
@@ -103,6 +130,8 @@ class TrainingRun {
   std::string dir_;
   int64_t max_sign_violations_ = 0;
   double wall_seconds_ = 0;
+  NanPolicy nan_policy_ = NanPolicy::kStop;
+  std::vector<NanRollback> nan_rollbacks_;
 };
 
 // model.npz: W_in, W (effective, dense), W_latent (rectified rule), b_in, b_rec, W_out, b_out,

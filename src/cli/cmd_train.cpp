@@ -53,6 +53,9 @@ Args train_args() {
                {"train-limit", "N", "use only the first N training samples (quick runs)", ""},
                {"test-limit", "N", "use only the first N test samples", ""},
                {"resume", "DIR", "continue the run in DIR (with --epochs N: extend it to N)", ""},
+               {"on-nan", "WHAT", "stop | rollback: on a NaN/Inf loss or weight, stop (keeping the last good\n"
+                                  "checkpoint) or go back to it and repeat the epoch at half the learning\n"
+                                  "rate (at most 5 times; listed in summary.json)", "stop"},
                {"force", "", "overwrite an existing run directory", ""},
                {"quiet", "", "no progress output", ""}});
 }
@@ -142,6 +145,13 @@ int cmd_train(int argc, char** argv, int first) {
   }
   if (!a.positional().empty()) return fail(invalid_argument("unexpected argument '" + a.positional()[0] + "'"));
 
+  NanPolicy nan_policy = NanPolicy::kStop;
+  if (a.has("on-nan")) {
+    if (a.get("on-nan") == "rollback") nan_policy = NanPolicy::kRollback;
+    else if (a.get("on-nan") != "stop")
+      return fail(invalid_argument("--on-nan must be stop or rollback, got '" + a.get("on-nan") + "'"));
+  }
+
   std::unique_ptr<TrainingRun> run;
   if (a.has("resume")) {
     int64_t epochs = 0;
@@ -166,6 +176,7 @@ int cmd_train(int argc, char** argv, int first) {
     if (!st.ok()) return fail(st);
   }
   if (run->config().threads > 0) set_threads(run->config().threads);
+  run->set_nan_policy(nan_policy);
 
   const TrainConfig& c = run->config();
   const bool quiet = a.has("quiet");
@@ -179,7 +190,17 @@ int cmd_train(int argc, char** argv, int first) {
   std::signal(SIGINT, on_stop_signal);
   std::signal(SIGTERM, on_stop_signal);
   Progress progress(c.epochs, run->epochs_done(), !quiet, isatty(STDERR_FILENO) != 0);
-  st = run->train([&](const EpochRecord& r) { progress.epoch_done(r); }, &g_stop);
+  std::size_t rollbacks_seen = run->nan_rollbacks().size();
+  st = run->train(
+      [&](const EpochRecord& r) {
+        for (; rollbacks_seen < run->nan_rollbacks().size(); ++rollbacks_seen) {
+          const NanRollback& b = run->nan_rollbacks()[rollbacks_seen];
+          std::fprintf(stderr, "biornn train: epoch %d went NaN/Inf; rolled back to the last good state and repeated it with lr %g\n",
+                       b.epoch, b.lr);
+        }
+        progress.epoch_done(r);
+      },
+      &g_stop);
   progress.finish();
   std::signal(SIGINT, SIG_DFL);
   std::signal(SIGTERM, SIG_DFL);
