@@ -182,12 +182,16 @@ struct Output {
     if (n > limit - pos) return false;
     const std::size_t grown = bytes.size() > limit / 2 ? limit : bytes.size() * 2;
     const std::size_t wanted = std::max({pos + n, grown, std::size_t(1) << 16});
+#if defined(__cpp_exceptions) || defined(__EXCEPTIONS)
     try {
       bytes.resize(std::min(wanted, limit));
     } catch (const std::bad_alloc&) {
       allocation_failed = true;
       return false;
     }
+#else
+    bytes.resize(std::min(wanted, limit));  // -fno-exceptions: running out of memory aborts
+#endif
     return true;
   }
 };
@@ -485,10 +489,14 @@ StatusOr<std::vector<uint8_t>> gunzip(const uint8_t* data, std::size_t size,
   if (size >= 18) {  // ISIZE of the last member: a capacity hint, trusted only up to the limits
     const std::size_t most = size > SIZE_MAX / 1032 ? SIZE_MAX : size * 1032;  // deflate's max ratio
     const std::size_t hint = std::min({std::size_t(load_le32(data + size - 4)), max_output, most});
+#if defined(__cpp_exceptions) || defined(__EXCEPTIONS)
     try {
       bytes.reserve(hint);  // address space only: pages are touched as output is written
     } catch (const std::bad_alloc&) {
     }
+#else
+    (void)hint;  // -fno-exceptions: a failed reservation would abort, and the hint is optional
+#endif
   }
   Output out{bytes, 0, max_output, 0};
   std::size_t p = 0;

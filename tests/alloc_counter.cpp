@@ -36,7 +36,11 @@ void* counted_alloc(std::size_t size, std::size_t alignment) {
 
 void* counted_alloc_or_throw(std::size_t size, std::size_t alignment) {
   void* p = counted_alloc(size, alignment);
+#if defined(__cpp_exceptions) || defined(__EXCEPTIONS)
   if (p == nullptr) throw std::bad_alloc();
+#else
+  if (p == nullptr) std::abort();  // -fno-exceptions (make EMBED=1): what operator new does there
+#endif
   return p;
 }
 

@@ -16,6 +16,7 @@ int cmd_stats(int argc, char** argv, int first);
 int cmd_finetune(int argc, char** argv, int first);
 int cmd_mst(int argc, char** argv, int first);
 int cmd_verify(int argc, char** argv, int first);
+int cmd_infer(int argc, char** argv, int first);
 int cmd_celltype(int argc, char** argv, int first);
 // `biornn celltype synth` and `biornn celltype bootstrap` (cmd_celltype_data.cpp).
 int cmd_celltype_synth(int argc, char** argv, int first);

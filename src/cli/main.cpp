@@ -28,6 +28,7 @@ const Command kCommands[] = {
     {"celltype", biornn::cli::cmd_celltype, "the two-area cortical model: data, synth, fit, compare"},
     {"sweep", biornn::cli::cmd_sweep, "job list (one celltype fit per line) for GNU parallel or a Slurm array"},
     {"aggregate", biornn::cli::cmd_aggregate, "merge finished celltype runs into one summary (CSV + JSON)"},
+    {"infer", biornn::cli::cmd_infer, "a trained network's outputs for one input sequence (tape or model.npz)"},
     {"verify", biornn::cli::cmd_verify, "check the paper's theorems numerically (table or --json)"},
     {"info", biornn::cli::cmd_info, "print version, kernels, threads and build options"},
     {"bench", biornn::cli::cmd_bench, "benchmarks (bench gemm, bench train) with machine-readable output"},
