@@ -7,6 +7,11 @@
 #   make asan            the test suite under AddressSanitizer + UBSan (build/asan/)
 #   make tsan            the threaded kernels' tests under ThreadSanitizer (build/tsan/)
 #   make fuzz            libFuzzer on every parser, FUZZ_SECONDS each (clang; build/fuzz/)
+#   make EMBED=1 test    the constrained-environment build (build/embed/): no OpenMP, no AVX2,
+#                        -fno-exceptions -fno-rtti -Os; the tests that need exceptions left out
+#   make CROSS=aarch64-linux-gnu- test   cross-compiled (build/aarch64-linux-gnu/), every test
+#                        run under qemu-aarch64 (Debian: g++-aarch64-linux-gnu qemu-user)
+#   make size            bytes of code and data: the library, the inference objects, the C example
 #   make linecount       lines per file and per folder
 #   make bench-openblas  optional: biornn's SGEMM side by side with OpenBLAS (needs libopenblas-dev)
 #   make clean
@@ -17,16 +22,43 @@
 #                        CPU supports them at run time
 #   PREC=float|double    the scalar type `real`
 #   BUILD=dir            output directory (default: build); use one per configuration
-#   CXX=...              the compiler
+#   CXX=... CC=...       the compilers (CC builds the C example only)
+#   EMBED=1              see above: forces OMP=0 AVX2=0, default OPTFLAGS=-Os, BUILD=build/embed
+#   CROSS=prefix-        cross tools ($(CROSS)g++, $(CROSS)gcc, $(CROSS)size), default
+#                        BUILD=build/<prefix>, RUN_PREFIX=qemu-<arch> -L /usr/<prefix>
+#   RUN_PREFIX=...       command that runs the built programs in `make test` (e.g. an emulator)
 #
 # Only files named src/kernels/*_avx2.cpp are compiled with -mavx2 -mfma. No fast-math, ever:
 # results must not depend on the optimiser's licence to reorder floating point.
 
+EMBED    ?= 0
+CROSS    ?=
+ifneq ($(CROSS),)
+  # Command-line CXX/CC win; otherwise the cross tools (make's built-in CXX/CC are defaults).
+  ifneq ($(origin CXX),command line)
+    CXX := $(CROSS)g++
+  endif
+  ifneq ($(origin CC),command line)
+    CC := $(CROSS)gcc
+  endif
+  CROSS_TRIPLE := $(patsubst %-,%,$(CROSS))
+  BUILD      ?= build/$(CROSS_TRIPLE)
+  RUN_PREFIX ?= qemu-$(firstword $(subst -, ,$(CROSS_TRIPLE))) -L /usr/$(CROSS_TRIPLE)
+endif
+ifeq ($(EMBED),1)
+  BUILD    ?= build/embed
+  OPTFLAGS ?= -Os
+  override OMP  := 0
+  override AVX2 := 0
+endif
 CXX      ?= g++
+CC       ?= gcc
 BUILD    ?= build
 PREC     ?= float
 SAN      ?=
 OPTFLAGS ?= -O2
+RUN_PREFIX ?=
+SIZE     := $(CROSS)size
 
 # ---- detection -------------------------------------------------------------------------------
 CXX_VERSION := $(shell $(CXX) -dumpfullversion -dumpversion 2>/dev/null | head -n 1)
@@ -72,6 +104,16 @@ LDLIBS   := -lm
 ifeq ($(PREC),double)
   CPPFLAGS += -DBIORNN_DOUBLE
 endif
+# The C example: C99, the same warnings, the public headers only.
+CFLAGS   := -std=c99 $(OPTFLAGS) -g -Wall -Wextra -Wpedantic -Wshadow -ffp-contract=off
+# EMBED=1: a failed contract prints its message and aborts (check.cpp); doctest's exception
+# assertions compile to nothing, and the test files that catch exceptions themselves are left
+# out (EMBED_TEST_EXCLUDE below).
+TEST_CPPFLAGS :=
+ifeq ($(EMBED),1)
+  CXXFLAGS += -fno-exceptions -fno-rtti
+  TEST_CPPFLAGS += -DDOCTEST_CONFIG_NO_EXCEPTIONS_BUT_WITH_ALL_ASSERTS
+endif
 ifeq ($(OMP),1)
   CXXFLAGS += -fopenmp
   LDFLAGS  += -fopenmp
@@ -96,7 +138,7 @@ ifeq ($(SAN),fuzzer)
 endif
 
 ifneq ($(QUIET),1)
-$(info biornn build: $(CXX) $(CXX_VERSION) for $(TARGET_ARCH) | OMP=$(OMP) (compiler supports: $(HAVE_OMP)) | AVX2=$(AVX2) (compiler supports: $(HAVE_AVX2)) | PREC=$(PREC) | BUILD=$(BUILD)$(if $(SAN), | SAN=$(SAN)))
+$(info biornn build: $(CXX) $(CXX_VERSION) for $(TARGET_ARCH) | OMP=$(OMP) (compiler supports: $(HAVE_OMP)) | AVX2=$(AVX2) (compiler supports: $(HAVE_AVX2)) | PREC=$(PREC) | BUILD=$(BUILD)$(if $(SAN), | SAN=$(SAN))$(if $(filter 1,$(EMBED)), | EMBED=1 (-fno-exceptions -fno-rtti $(OPTFLAGS)))$(if $(RUN_PREFIX), | run with: $(RUN_PREFIX)))
 endif
 
 # ---- sources (CMakeLists.txt mirrors these lists; .ci/check-sources compares them) -------------
@@ -199,6 +241,7 @@ CLI_SRCS := \
   src/cli/cmd_prune.cpp \
   src/cli/cmd_stats.cpp \
   src/cli/cmd_verify.cpp \
+  src/cli/cmd_infer.cpp \
   src/cli/cmd_celltype.cpp \
   src/cli/cmd_celltype_data.cpp \
   src/cli/cmd_celltype_fit.cpp \
@@ -274,29 +317,54 @@ EXAMPLES := \
   14_appendix9_sparsity \
   15_appendix10_mst
 
+# Examples written in C (examples/<name>.c): compiled with $(CC), linked with the C++ runtime.
+# They take arguments, so tests/cli/ runs them (test_embed.sh), not the loop in `make test`.
+C_EXAMPLES := \
+  16_embed_flipflop
+
+# Test files that catch exceptions themselves (try/catch on ContractViolation): they cannot be
+# compiled with -fno-exceptions, so EMBED=1 leaves them out. Every other test file runs there.
+EMBED_TEST_EXCLUDE := \
+  tests/test_check_status.cpp \
+  tests/test_matrix.cpp \
+  tests/test_mask.cpp \
+  tests/test_csr.cpp \
+  tests/test_csr_kernels.cpp \
+  tests/test_tape.cpp \
+  tests/test_recurrent.cpp \
+  tests/test_graph.cpp \
+  tests/test_stats_hypergeom.cpp \
+  tests/test_gemm.cpp
+
 # ---- rules -----------------------------------------------------------------------------------
 ifeq ($(AVX2),1)
   ALL_LIB_SRCS := $(LIB_SRCS) $(LIB_AVX2_SRCS)
 else
   ALL_LIB_SRCS := $(LIB_SRCS)
 endif
+ifeq ($(EMBED),1)
+  BUILT_TEST_SRCS := $(filter-out $(EMBED_TEST_EXCLUDE),$(TEST_SRCS))
+else
+  BUILT_TEST_SRCS := $(TEST_SRCS)
+endif
 LIB_OBJS  := $(ALL_LIB_SRCS:%.cpp=$(BUILD)/obj/%.o)
 CLI_OBJS  := $(CLI_SRCS:%.cpp=$(BUILD)/obj/%.o)
-TEST_OBJS := $(TEST_SRCS:%.cpp=$(BUILD)/obj/%.o)
+TEST_OBJS := $(BUILT_TEST_SRCS:%.cpp=$(BUILD)/obj/%.o)
 EXAMPLE_BINS := $(EXAMPLES:%=$(BUILD)/examples/%)
+C_EXAMPLE_BINS := $(C_EXAMPLES:%=$(BUILD)/examples/%)
 LIB      := $(BUILD)/libbiornn.a
 PROGRAM  := $(BUILD)/biornn
 TEST_BIN := $(BUILD)/tests/biornn_tests
 
 # Rebuild everything when the flags change (e.g. make PREC=double after make PREC=float).
 FLAGS_STAMP := $(BUILD)/.flags
-FLAGS_NOW := $(CXX) $(CPPFLAGS) $(CXXFLAGS) $(LDFLAGS) AVX2=$(AVX2)
+FLAGS_NOW := $(CXX) $(CC) $(CPPFLAGS) $(CXXFLAGS) $(CFLAGS) $(TEST_CPPFLAGS) $(LDFLAGS) AVX2=$(AVX2)
 $(shell mkdir -p $(BUILD) && (echo '$(FLAGS_NOW)' | cmp -s - $(FLAGS_STAMP) || echo '$(FLAGS_NOW)' > $(FLAGS_STAMP)))
 
-.PHONY: all lib test run bench asan linecount clean examples bench-openblas
-all: $(LIB) $(PROGRAM) $(TEST_BIN) $(EXAMPLE_BINS)
+.PHONY: all lib test run bench asan linecount clean examples bench-openblas size
+all: $(LIB) $(PROGRAM) $(TEST_BIN) $(EXAMPLE_BINS) $(C_EXAMPLE_BINS)
 lib: $(LIB)
-examples: $(EXAMPLE_BINS)
+examples: $(EXAMPLE_BINS) $(C_EXAMPLE_BINS)
 
 $(BUILD)/obj/%_avx2.o: %_avx2.cpp $(FLAGS_STAMP)
 	@mkdir -p $(dir $@)
@@ -304,7 +372,11 @@ $(BUILD)/obj/%_avx2.o: %_avx2.cpp $(FLAGS_STAMP)
 
 $(BUILD)/obj/tests/%.o: tests/%.cpp $(FLAGS_STAMP)
 	@mkdir -p $(dir $@)
-	$(CXX) $(CPPFLAGS) -Ithird_party $(CXXFLAGS) -c $< -o $@
+	$(CXX) $(CPPFLAGS) $(TEST_CPPFLAGS) -Ithird_party $(CXXFLAGS) -c $< -o $@
+
+$(BUILD)/obj/examples/%.o: examples/%.c $(FLAGS_STAMP)
+	@mkdir -p $(dir $@)
+	$(CC) $(filter-out -Isrc,$(CPPFLAGS)) $(CFLAGS) -c $< -o $@
 
 $(BUILD)/obj/%.o: %.cpp $(FLAGS_STAMP)
 	@mkdir -p $(dir $@)
@@ -321,16 +393,32 @@ $(TEST_BIN): $(TEST_OBJS) $(LIB)
 	@mkdir -p $(dir $@)
 	$(CXX) $(LDFLAGS) $(TEST_OBJS) $(LIB) $(LDLIBS) -o $@
 
-$(BUILD)/examples/%: $(BUILD)/obj/examples/%.o $(LIB)
+$(EXAMPLE_BINS): $(BUILD)/examples/%: $(BUILD)/obj/examples/%.o $(LIB)
 	@mkdir -p $(dir $@)
 	$(CXX) $(LDFLAGS) $< $(LIB) $(LDLIBS) -o $@
 
+# A C program's link line: the C compiler, the library, the C++ runtime.
+$(C_EXAMPLE_BINS): $(BUILD)/examples/%: $(BUILD)/obj/examples/%.o $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) $< $(LIB) -lstdc++ $(LDLIBS) -o $@
+
+# With RUN_PREFIX (an emulator), the command-line checks get a wrapper that runs the program
+# through it; test scripts run other built programs with $$BIORNN_RUN_PREFIX.
+ifneq ($(RUN_PREFIX),)
+SCRIPT_PROGRAM := $(BUILD)/biornn-run
+$(SCRIPT_PROGRAM): $(PROGRAM)
+	printf '#!/bin/sh\nexec %s %s "$$@"\n' '$(RUN_PREFIX)' '$(abspath $(PROGRAM))' > $@
+	chmod +x $@
+else
+SCRIPT_PROGRAM := $(PROGRAM)
+endif
+
 # The unit tests, the command-line checks (tests/cli/*.sh, given the program's path), then
 # every example (each exits non-zero if what it demonstrates fails).
-test: $(TEST_BIN) $(EXAMPLE_BINS) $(PROGRAM)
-	$(TEST_BIN)
-	@for s in tests/cli/*.sh; do echo "== $$s"; $$s $(PROGRAM) || exit 1; done
-	@for e in $(EXAMPLE_BINS); do echo "== $$e"; $$e > $(BUILD)/examples/$$(basename $$e).out || { cat $(BUILD)/examples/$$(basename $$e).out; echo "example $$e failed"; exit 1; }; done
+test: $(TEST_BIN) $(EXAMPLE_BINS) $(C_EXAMPLE_BINS) $(PROGRAM) $(SCRIPT_PROGRAM)
+	$(RUN_PREFIX) $(TEST_BIN)
+	@for s in $(or $(CLI_TESTS),tests/cli/*.sh); do echo "== $$s"; BIORNN_RUN_PREFIX='$(RUN_PREFIX)' $$s $(SCRIPT_PROGRAM) || exit 1; done
+	@for e in $(EXAMPLE_BINS); do echo "== $$e"; $(RUN_PREFIX) $$e > $(BUILD)/examples/$$(basename $$e).out || { cat $(BUILD)/examples/$$(basename $$e).out; echo "example $$e failed"; exit 1; }; done
 	@echo "examples: all $(words $(EXAMPLE_BINS)) ran cleanly"
 
 # The main job: Dale's backprop on the flip-flop task at the paper's sizes (128 units, 6000
@@ -405,6 +493,18 @@ bench-openblas: $(LIB)
 	$(CXX) $(CPPFLAGS) $(CXXFLAGS) bench/bench_openblas.cpp $(LIB) $(LDFLAGS) -lopenblas $(LDLIBS) -o $(BUILD)/bench/bench_openblas
 	$(BUILD)/bench/bench_openblas $(BENCH_ARGS)
 
+# Code and data bytes (`size`, Berkeley format): the whole library, the inference objects, and
+# the C example — a complete program that loads a model.npz and steps it, i.e. what an embedding
+# program links (the linker keeps only the archive members it needs).
+size: $(LIB) $(C_EXAMPLE_BINS)
+	@echo "== $(LIB): all objects (text data bss dec)"
+	@$(SIZE) -t $(LIB) | tail -n 1
+	@echo "== inference objects"
+	@$(SIZE) $(BUILD)/obj/src/inference.o $(BUILD)/obj/src/inference_load.o $(BUILD)/obj/src/infer_c.o
+	@echo "== linked C example (whole program: inference, npz/npy/inflate, kernels, libstdc++ parts)"
+	@$(SIZE) $(C_EXAMPLE_BINS)
+	@ls -l $(LIB) | awk '{print "archive file: " $$5 " bytes"}'
+
 linecount:
 	@for d in include/biornn src src/kernels src/cli tests examples bench; do \
 	  [ -d $$d ] || continue; \
@@ -416,5 +516,5 @@ linecount:
 clean:
 	rm -rf $(BUILD)
 
--include $(LIB_OBJS:.o=.d) $(CLI_OBJS:.o=.d) $(TEST_OBJS:.o=.d) $(EXAMPLES:%=$(BUILD)/obj/examples/%.d)
+-include $(LIB_OBJS:.o=.d) $(CLI_OBJS:.o=.d) $(TEST_OBJS:.o=.d) $(EXAMPLES:%=$(BUILD)/obj/examples/%.d) $(C_EXAMPLES:%=$(BUILD)/obj/examples/%.d)
 -include $(FUZZ_TARGETS:%=$(BUILD)/obj/fuzz/fuzz_%.d)
