@@ -440,6 +440,9 @@ asan:
 # standard remedy, used here: build with clang and LLVM's libomp, and load Archer
 # (libarcher.so, LLVM's OpenMP tool that tells TSan about every OpenMP barrier, lock and task
 # dependency). TSAN_CXX/ARCHER override the compiler and the Archer library.
+# KNOWN BROKEN (not in .ci/run yet): the link fails because tests/alloc_counter.cpp replaces
+# operator new/delete, as clang's static TSan runtime does; -shared-libsan links but the test
+# program then crashes at start-up. See issue 7.
 TSAN_CXX   ?= clang++
 ARCHER     ?= $(firstword $(wildcard /usr/lib/llvm-*/lib/libarcher.so))
 TSAN_TESTS ?= *gemm*,*GEMM*,*thread*,*recurrent*,*Recurrent*,*sparse kernel*,*spmm*,*sddmm*,*CSR*,*kernel*,*train*,*epoch*
