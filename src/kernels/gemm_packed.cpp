@@ -418,6 +418,23 @@ void set_kernel(GemmKernel kernel, int32_t k, Problem* pr) {
   pr->k_blocks = int32_t(ceil_div(k, pr->bl.kc));
 }
 
+// The product C = α·op(A)·(B) + β·C for `kernel`, without its B operand (set by the caller
+// or, for a prepacked B, never read).
+Problem make_problem(GemmKernel kernel, Trans trans_a, real alpha, ConstMatrixView a, real beta, MatrixView c) {
+  Problem pr;
+  pr.m = c.rows;
+  pr.n = c.cols;
+  pr.k = trans_a == Trans::kNo ? a.cols : a.rows;
+  pr.alpha = alpha;
+  pr.beta = beta;
+  pr.a = operand_a(trans_a, a);
+  pr.b = Operand{nullptr, 0, 0};
+  pr.c = c.data;
+  pr.ldc = c.ld;
+  set_kernel(kernel, pr.k, &pr);
+  return pr;
+}
+
 }  // namespace
 
 void gemm_packed(GemmKernel kernel, int threads, Trans trans_a, Trans trans_b, real alpha,
@@ -428,17 +445,8 @@ void gemm_packed(GemmKernel kernel, int threads, Trans trans_a, Trans trans_b, r
     scale_c(beta, c);
     return;
   }
-  Problem pr;
-  pr.m = m;
-  pr.n = n;
-  pr.k = k;
-  pr.alpha = alpha;
-  pr.beta = beta;
-  pr.a = operand_a(trans_a, a);
+  Problem pr = make_problem(kernel, trans_a, alpha, a, beta, c);
   pr.b = operand_b(trans_b, b);
-  pr.c = c.data;
-  pr.ldc = c.ld;
-  set_kernel(kernel, k, &pr);
 
   const int team = choose_team(pr.bl, threads, m, n, k);
   const Layout layout = make_layout(pr, team);
@@ -511,16 +519,7 @@ void gemm_packed_b(Trans trans_a, real alpha, ConstMatrixView a, const PackedOpe
     scale_c(beta, c);
     return;
   }
-  Problem pr;
-  pr.m = m;
-  pr.n = n;
-  pr.k = k;
-  pr.alpha = alpha;
-  pr.beta = beta;
-  pr.a = operand_a(trans_a, a);
-  pr.c = c.data;
-  pr.ldc = c.ld;
-  set_kernel(b.kernel_, k, &pr);
+  const Problem pr = make_problem(b.kernel_, trans_a, alpha, a, beta, c);
   const int32_t MR = pr.bl.mr, NR = pr.bl.nr;
   const int64_t width = round_up(n, NR);
   const int32_t n_tiles = int32_t(width / NR);
