@@ -113,6 +113,10 @@ void inference_prepare(InferenceModel::Impl& m) {
     kernels::pack_b_operand(m.gemm, Trans::kYes, m.w_in, &m.packed_in);
     if (!s.sparse) kernels::pack_b_operand(m.gemm, Trans::kYes, m.w, &m.packed_w);
     kernels::pack_b_operand(m.gemm, Trans::kYes, m.w_out, &m.packed_out);
+    // The steps read only the packed copies: the plain weights would double the memory.
+    m.w_in = Matrix();
+    m.w = Matrix();
+    m.w_out = Matrix();
   }
   m.a = Matrix(1, s.hidden);
   m.h = Matrix(1, s.hidden);

@@ -13,7 +13,8 @@ struct InferenceModel::Impl {
   InferenceSpec spec;
   GemmKernel gemm = GemmKernel::kRef;      // captured at load: every step uses these
   MathKernel math = MathKernel::kLibm;
-  // Weights as model.npz holds them. W is (N, N) dense, or empty when the model is sparse.
+  // Weights as model.npz holds them. W is (N, N) dense, or empty when the model is sparse;
+  // W_in, W and W_out are released once packed (packed GEMM kernels).
   Matrix w_in, w, b_in, b_rec, w_out, b_out;  // (N, n_in) (N, N) (1, N) (1, N) (n_out, N) (1, n_out)
   CsrMatrix pattern;                          // sparse: W on `mask`, values included
   CsrView sparse_view;
