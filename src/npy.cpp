@@ -362,6 +362,11 @@ std::size_t npy_dtype_size(NpyDtype dtype) {
 }
 
 int64_t NpyArray::element_count() const {
+  // A zero dimension makes the count 0 however large the others are; multiplying in order
+  // would overflow on the way to it (found by fuzz_npy). Without a zero, the parser has
+  // already checked that the product fits the file.
+  for (const int64_t d : shape)
+    if (d == 0) return 0;
   int64_t n = 1;
   for (const int64_t d : shape) n *= d;
   return n;

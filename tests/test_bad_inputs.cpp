@@ -107,6 +107,20 @@ TEST_CASE("an IDX array with a zero dimension counts zero elements however large
   if (parsed.ok()) CHECK(parsed.value().element_count() * idx_type_size(parsed.value().type) == int64_t(parsed.value().data.size()));
 }
 
+TEST_CASE("an .npy array with a zero dimension counts zero elements however large the others are") {
+  // Found by fuzz_npy: shape (615, 1, 42910, 1000000001, 40500, 105, 0, 5000, 42914967286)
+  // passed the size check (zero bytes) and element_count() then overflowed int64 multiplying
+  // in order (undefined behaviour, reported by UBSan).
+  NpyArray a;
+  a.dtype = NpyDtype::kFloat32;
+  a.shape = {615, 1, 42910, 1000000001, 40500, 105, 0, 5000, 42914967286};
+  CHECK(a.element_count() == 0);
+  StatusOr<std::vector<uint8_t>> fuzz = read_file(io_test::fixture("../bad/npy/fuzz_zero_dim_overflow.npy"));
+  REQUIRE(fuzz.ok());
+  StatusOr<NpyArray> parsed = parse_npy(fuzz.value().data(), fuzz.value().size(), "fuzz.npy");
+  if (parsed.ok()) CHECK(parsed.value().element_count() == 0);
+}
+
 TEST_CASE("bad gzip streams name the file and the byte offset") {
   const Bytes gz = io_test::gzip_stored(text_bytes("hello, hello, hello"));
   check_all("gz",
