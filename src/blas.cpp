@@ -4,6 +4,7 @@
 #include "biornn/blas.hpp"
 
 #include "kernels/gemm_packed.hpp"
+#include "kernels/gemm_thin.hpp"
 #include "kernels/shape_checks.hpp"
 
 namespace biornn {
@@ -50,6 +51,10 @@ void gemm_with(GemmKernel kernel, int threads, Trans trans_a, Trans trans_b, rea
   }
   const kernels::GemmDims d = kernels::check_gemm_shapes("gemm", trans_a, trans_b, a, b, c);
   if (d.m == 0 || d.n == 0) return;
+  if (alpha != real(0) && kernels::is_thin_product(trans_a, d.m, d.n, d.k)) {
+    kernels::gemm_thin(threads, trans_a, trans_b, alpha, a, b, beta, c);  // a dimension of one
+    return;
+  }
   kernels::gemm_packed(kernel, threads, trans_a, trans_b, alpha, a, b, beta, c);
 }
 

@@ -4,17 +4,20 @@
 //
 // Every operation below names the library code whose arithmetic it repeats:
 //   products          rnn_op.cpp run_forward (X·W_inᵀ), recurrent_driver.cpp product_nt
-//                     (h·Wᵀ, dense packed / CSR / ref), tape_ops.cpp matmul_nt (readout)
+//                     (h·Wᵀ, dense packed / CSR / ref), tape_ops.cpp matmul_nt (readout);
+//                     through gemm, so one input or one output is a thin product (gemm_thin)
 //   biases            recurrent_driver.cpp add_biases, tape_ops.cpp add_row_bias
 //   φ, threshold      recurrent_driver.cpp forward_slice
 //   ψ                 tape_ops.cpp tanh / relu (train.cpp applies tanh for flip-flop)
 #include <algorithm>
 #include <cstring>
+#include <utility>
 
 #include "biornn/blas.hpp"
 #include "biornn/vmath.hpp"
 #include "inference_internal.hpp"
 #include "kernels/gemm_blocking.hpp"
+#include "kernels/gemm_thin.hpp"
 
 namespace biornn {
 
@@ -41,12 +44,20 @@ namespace {
 
 bool packed(GemmKernel k) { return k == GemmKernel::kPackedScalar || k == GemmKernel::kPackedAvx2; }
 
-// out = row·op(B) + β·out for op(B) = weightsᵀ: the packed copy with a packed kernel (what
+// Whether gemm, with a packed kernel, runs row·weightsᵀ as a thin product (gemm_thin.hpp) —
+// for one row here exactly when it does for the tape's T·B rows, since op(A) = A.
+bool thin(const Matrix& weights) {
+  return kernels::is_thin_product(Trans::kNo, 1, weights.rows(), weights.cols());
+}
+
+// out = row·op(B) + β·out for op(B) = weightsᵀ, as gemm computes it for the tape: a thin
+// product with its plain loops, otherwise the packed copy with a packed kernel (what
 // gemm_packed computes, see gemm_packed.hpp), the reference kernel otherwise. One thread.
 void product_nt(const InferenceModel::Impl& m, const kernels::PackedOperandB& packed_b, const Matrix& weights,
                 ConstMatrixView row, real beta, MatrixView out) {
-  if (packed(m.gemm)) kernels::gemm_packed_b(Trans::kNo, 1, row, packed_b, beta, out);
-  else gemm_with(m.gemm, 1, Trans::kNo, Trans::kYes, 1, row, weights, beta, out);
+  if (!packed(m.gemm)) gemm_with(m.gemm, 1, Trans::kNo, Trans::kYes, 1, row, weights, beta, out);
+  else if (thin(weights)) kernels::gemm_thin(1, Trans::kNo, Trans::kYes, 1, row, weights, beta, out);
+  else kernels::gemm_packed_b(Trans::kNo, 1, row, packed_b, beta, out);
 }
 
 void apply_activation(MathKernel math, Activation act, real* v, int32_t n) {
@@ -110,13 +121,17 @@ void inference_prepare(InferenceModel::Impl& m) {
   m.math = active_math_kernel();
   if (s.sparse) m.sparse_view = m.pattern.view();
   if (packed(m.gemm)) {
-    kernels::pack_b_operand(m.gemm, Trans::kYes, m.w_in, &m.packed_in);
-    if (!s.sparse) kernels::pack_b_operand(m.gemm, Trans::kYes, m.w, &m.packed_w);
-    kernels::pack_b_operand(m.gemm, Trans::kYes, m.w_out, &m.packed_out);
-    // The steps read only the packed copies: the plain weights would double the memory.
-    m.w_in = Matrix();
-    m.w = Matrix();
-    m.w_out = Matrix();
+    // The steps read only the packed copies: the plain weights would double the memory. A
+    // thin product reads the plain weights (a single row or column) and stays unpacked.
+    for (auto [weights, packed_copy] : {std::pair{&m.w_in, &m.packed_in}, std::pair{&m.w_out, &m.packed_out}}) {
+      if (thin(*weights)) continue;
+      kernels::pack_b_operand(m.gemm, Trans::kYes, *weights, packed_copy);
+      *weights = Matrix();
+    }
+    if (!s.sparse) {
+      kernels::pack_b_operand(m.gemm, Trans::kYes, m.w, &m.packed_w);
+      m.w = Matrix();
+    }
   }
   m.a = Matrix(1, s.hidden);
   m.h = Matrix(1, s.hidden);

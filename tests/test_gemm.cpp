@@ -19,6 +19,7 @@
 #include "doctest/doctest.h"
 #include "kernels/gemm_blocking.hpp"
 #include "kernels/gemm_packed.hpp"
+#include "kernels/gemm_thin.hpp"
 
 using namespace biornn;
 
@@ -274,6 +275,78 @@ TEST_CASE("products that really run on 3 threads are within the bound") {
   }
 }
 
+// Products with m, n or k equal to 1 leave the packed driver for plain loops (gemm_thin.hpp):
+// outer products, dot products along rows and sweeps down rows, chosen by the transposes.
+// (m = 1 is thin only with op(A) = Aᵀ; the others run the packed driver.) The big shapes are
+// the smallest that start 3 threads in each of those loops.
+const Shape kThinSmall[] = {{1, 1, 1}, {1, 1, 97}, {1, 37, 1}, {53, 1, 1}, {1, 300, 45}, {300, 1, 45}, {17, 300, 1}};
+const Shape kThinThreaded[] = {{2000, 300, 1}, {800, 1, 600}, {1, 800, 600}};
+
+TEST_CASE("products with a dimension of one are within the bound for every transpose, alpha and beta") {
+  Rng rng(353);
+  for (GemmKernel kernel : packed_kernels()) {
+    for (int threads : {1, 3})
+      for (const Shape& s : kThinSmall) check_shape_everywhere(kernel, threads, s, true, rng);
+    for (const Shape& s : kThinThreaded) {
+      for (Trans ta : kTrans)
+        for (Trans tb : kTrans) {
+          if (openmp_compiled() && kernels::is_thin_product(ta, s.m, s.n, s.k))
+            CHECK(kernels::thin_team_size(3, ta, tb, s.m, s.n, s.k) == 3);
+          check_against_ref(kernel, 3, ta, tb, real(-0.5), real(2), s, rng);
+          check_against_ref(kernel, 3, ta, tb, real(1), real(0), s, rng);
+        }
+    }
+  }
+}
+
+TEST_CASE("products with a dimension of one are bit-identical for 1, 2 and 3 threads") {
+  Rng rng(363);
+  for (const Shape& s : kThinThreaded)
+    for (Trans ta : kTrans)
+      for (Trans tb : kTrans) {
+        const bool at = ta == Trans::kYes, bt = tb == Trans::kYes;
+        Padded a(at ? s.k : s.m, at ? s.m : s.k), b(bt ? s.n : s.k, bt ? s.k : s.n), c0(s.m, s.n);
+        a.fill_random(rng);
+        b.fill_random(rng);
+        c0.fill_random(rng);
+        Matrix results[3];
+        for (int threads = 1; threads <= 3; ++threads) {
+          Padded c(s.m, s.n);
+          copy_into(c0.view(), c.view());
+          gemm(ta, tb, real(0.75), a.view(), b.view(), real(-1.25), c.view(), threads);
+          results[threads - 1] = Matrix::copy_of(c.view());
+        }
+        const std::string what = describe(active_gemm_kernel(), 0, ta, tb, real(0.75), real(-1.25), s);
+        CHECK_MESSAGE(bitwise_equal(results[0], results[1]), what);
+        CHECK_MESSAGE(bitwise_equal(results[0], results[2]), what);
+      }
+}
+
+// What the inference API relies on (inference.cpp runs the forward products one row at a
+// time): with op(A) = A, a row of C gets the same bits whether it is computed alone or among
+// many rows, thin products included.
+TEST_CASE("a row of op(A)·op(B) with op(A) = A has the same bits alone as among 300 rows") {
+  Rng rng(373);
+  const Shape shapes[] = {{300, 1, 128}, {300, 128, 1}, {300, 1, 1}, {300, 37, 129}};
+  for (GemmKernel kernel : available_kernels())
+    for (const Shape& s : shapes)
+      for (Trans tb : kTrans) {
+        const bool bt = tb == Trans::kYes;
+        Padded a(s.m, s.k), b(bt ? s.n : s.k, bt ? s.k : s.n);
+        a.fill_random(rng);
+        b.fill_random(rng);
+        Matrix all(s.m, s.n);
+        gemm_with(kernel, 2, Trans::kNo, tb, real(1), a.view(), b.view(), real(0), all);
+        bool same = true;
+        for (int32_t r : {0, 1, 150, s.m - 1}) {
+          Matrix one(1, s.n);
+          gemm_with(kernel, 1, Trans::kNo, tb, real(1), a.view().block(r, 0, 1, s.k), b.view(), real(0), one);
+          same = same && bitwise_equal(one, Matrix::copy_of(all.view().block(r, 0, 1, s.n)));
+        }
+        CHECK_MESSAGE(same, describe(kernel, 1, Trans::kNo, tb, real(1), real(0), s));
+      }
+}
+
 TEST_CASE("with beta = 0 a C full of NaN never leaks, also when alpha = 0") {
   Rng rng(404);
   for (GemmKernel kernel : available_kernels()) {
@@ -487,7 +560,9 @@ TEST_CASE("a repeated packed gemm allocates nothing after its first call") {
   }
 }
 
-TEST_CASE("a B packed once gives the same bits as gemm, for every shape edge, transpose and beta") {
+// Compared with the packed driver itself: gemm sends products with a dimension of one (the
+// first shape) to gemm_thin instead, so its bits may differ there.
+TEST_CASE("a B packed once gives the same bits as the packed driver, for every shape edge, transpose and beta") {
   Rng rng(909);
   for (GemmKernel kernel : packed_kernels()) {
     const kernels::GemmBlocking bl = kernels::gemm_blocking_of(kernel);
@@ -510,7 +585,7 @@ TEST_CASE("a B packed once gives the same bits as gemm, for every shape edge, tr
             Padded c0(s.m, s.n), c1(s.m, s.n);
             c0.fill_random(rng);
             copy_into(c0.view(), c1.view());
-            gemm_with(kernel, 1, ta, tb, real(0.75), a.view(), b.view(), beta, c0.view());
+            kernels::gemm_packed(kernel, 1, ta, tb, real(0.75), a.view(), b.view(), beta, c0.view());
             kernels::pack_b_operand(kernel, tb, b.view(), &packed);
             CHECK(packed.k() == s.k);
             CHECK(packed.n() == s.n);
