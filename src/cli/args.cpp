@@ -100,7 +100,11 @@ std::string Args::help_text() const {
     std::string left = "  --" + o.name + (o.value_name.empty() ? "" : " " + o.value_name);
     if (left.size() < 26) left.resize(26, ' ');
     else left += "  ";
-    s += left + o.help;
+    // A help text of several lines continues under its first line, not at the margin.
+    std::string help = o.help;
+    for (std::size_t at = help.find('\n'); at != std::string::npos; at = help.find('\n', at + 1))
+      help.insert(at + 1, std::string(26, ' '));
+    s += left + help;
     if (!o.default_value.empty()) s += " (default: " + o.default_value + ")";
     s += "\n";
   }

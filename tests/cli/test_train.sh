@@ -13,6 +13,14 @@ for cmd in train prune finetune reproduce mst info; do
   run "$cmd --help" 0 "$cmd" --help
   expect out "usage: biornn $cmd"
 done
+# Option help that runs over several lines stays indented under its option (none at the margin).
+run "train --help layout" 0 train --help
+expect out "                          checkpoint) or go back to it"
+checks=$((checks + 1))
+if sed -n '/^options:/,$p' "$TMP/out" | tail -n +2 | grep -q '^[^ ]'; then
+  echo "FAIL [train --help layout]: an option's help line starts at the margin"
+  failures=$((failures + 1))
+fi
 run "reproduce fig2 --help" 0 reproduce fig2 --help
 expect out "--quick"
 run "bench train --help" 0 bench train --help
