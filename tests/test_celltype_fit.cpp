@@ -8,6 +8,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <fstream>
+#include <limits>
 #include <unistd.h>
 
 #include "biornn/celltype_fit.hpp"
@@ -316,5 +317,24 @@ TEST_CASE("a stopped fit continues from its checkpoint and ends bit-identical; a
   StatusOr<CelltypeFitResult> mismatch = fit_celltype_run(spec, data, other, dir, "t", false);
   REQUIRE_FALSE(mismatch.ok());
   CHECK(mismatch.status().message().find("other settings") != std::string::npos);
+  remove_temp_files();
+}
+
+TEST_CASE("a NaN in the loss stops the fit with a message naming the phase and epoch, and writes no result") {
+  const CelltypeSpec spec = tiny_spec(true);
+  for (const bool poison_test : {false, true}) {
+    CAPTURE(poison_test);
+    TaskData data = sine_data(spec.populations(), 40, 6, 11);
+    REQUIRE(prepare_celltype_task(spec, &data).ok());
+    // One input value of one sample: its sequence, then the batch's loss, become NaN.
+    SequenceData& poisoned = poison_test ? data.test : data.train;
+    poisoned.x(7, 3) = std::numeric_limits<real>::quiet_NaN();
+    const std::string dir = clean_dir(poison_test ? "nan_test" : "nan_train");
+    StatusOr<CelltypeFitResult> fitted = fit_celltype_run(spec, data, tiny_options(), dir, "nan", true);
+    REQUIRE_FALSE(fitted.ok());
+    CHECK(fitted.status().code() == StatusCode::kNumericalFailure);
+    CHECK(fitted.status().message().find("dense epoch 1: the loss became NaN") != std::string::npos);
+    for (const char* f : {"summary.json", "model.npz", "report.html"}) CHECK_FALSE(file_exists(join_path(dir, f)));
+  }
   remove_temp_files();
 }
