@@ -538,6 +538,7 @@ TEST_CASE("the packed bound is nearly reached by a sum that rounds down at every
   }
 }
 
+#ifndef BIORNN_NO_ALLOC_COUNTER  // counts allocations: not in make tsan (see alloc_counter.hpp)
 TEST_CASE("a repeated packed gemm allocates nothing after its first call") {
   Rng rng(808);
   Padded a(120, 300), b(90, 300), c(120, 90);
@@ -559,6 +560,7 @@ TEST_CASE("a repeated packed gemm allocates nothing after its first call") {
     }
   }
 }
+#endif
 
 // Compared with the packed driver itself: gemm sends products with a dimension of one (the
 // first shape) to gemm_thin instead, so its bits may differ there.
@@ -596,6 +598,7 @@ TEST_CASE("a B packed once gives the same bits as the packed driver, for every s
   }
 }
 
+#ifndef BIORNN_NO_ALLOC_COUNTER  // counts allocations: not in make tsan (see alloc_counter.hpp)
 TEST_CASE("packing B again and multiplying with it allocate nothing once the buffers have grown") {
   Rng rng(910);
   Padded a(50, 128), w(128, 128), c(50, 128);
@@ -613,6 +616,7 @@ TEST_CASE("packing B again and multiplying with it allocate nothing once the buf
     CHECK_MESSAGE(counter.count() == 0, gemm_kernel_name(kernel));
   }
 }
+#endif
 
 TEST_CASE("a packed B of the wrong shape is a contract violation naming the shapes") {
   Matrix a(4, 5), w(6, 7), c(4, 7);
