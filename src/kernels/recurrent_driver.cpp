@@ -107,17 +107,38 @@ void forward_slice(const RecurrentProblem& p, const RecurrentWeight& w, const Ma
   }
 }
 
-// dz = (d_a + [a > θ]·dh) ⊙ φ'(a), one loop per activation so that each vectorises.
-// `dh` null means no gradient arrives at h_t; `d_a` null means none arrives at a_t.
-template <Activation kAct>
-void local_gradient(const real* a, const real* d_a, const real* dh, bool threshold, real theta, real* dz, int64_t count) {
+// dz = (d_a + [a > θ]·dh) ⊙ φ'(a). `dh` null means no gradient arrives at h_t; `d_a` null
+// means none arrives at a_t. Every case is its own loop, the choices fixed at compile time:
+// a test inside the loop (even on a loop-invariant pointer), or a load made conditional on
+// a[k] > θ, kept GCC from vectorising it. The
+// operations are the same in every case (g starts at 0 without d_a, and 0 + x is kept: it
+// turns −0 into +0), so no case changes a bit.
+template <Activation kAct, bool kHasDa, bool kHasDh, bool kThreshold>
+void local_gradient_loop(const real* a, const real* d_a, const real* dh, real theta, real* dz, int64_t count) {
   for (int64_t k = 0; k < count; ++k) {
-    real g = d_a != nullptr ? d_a[k] : real(0);
-    if (dh != nullptr) g += (!threshold || a[k] > theta) ? dh[k] : real(0);
+    real g = kHasDa ? d_a[k] : real(0);
+    if (kHasDh) {
+      const real d = dh[k];  // loaded unconditionally, so the choice below is a blend
+      g += (!kThreshold || a[k] > theta) ? d : real(0);
+    }
     if (kAct == Activation::kTanh) g *= real(1) - a[k] * a[k];
     if (kAct == Activation::kRelu) g = a[k] > 0 ? g : real(0);
     dz[k] = g;
   }
+}
+
+template <Activation kAct, bool kHasDa>
+void local_gradient_dh(const real* a, const real* d_a, const real* dh, bool threshold, real theta, real* dz,
+                       int64_t count) {
+  if (dh == nullptr) local_gradient_loop<kAct, kHasDa, false, false>(a, d_a, dh, theta, dz, count);
+  else if (threshold) local_gradient_loop<kAct, kHasDa, true, true>(a, d_a, dh, theta, dz, count);
+  else local_gradient_loop<kAct, kHasDa, true, false>(a, d_a, dh, theta, dz, count);
+}
+
+template <Activation kAct>
+void local_gradient(const real* a, const real* d_a, const real* dh, bool threshold, real theta, real* dz, int64_t count) {
+  if (d_a != nullptr) local_gradient_dh<kAct, true>(a, d_a, dh, threshold, theta, dz, count);
+  else local_gradient_dh<kAct, false>(a, d_a, dh, threshold, theta, dz, count);
 }
 
 void backward_slice(const RecurrentProblem& p, const RecurrentWeight& w, const Matrix* d_a, const Matrix* d_h, const Matrix& a, Matrix& dz,
