@@ -301,7 +301,12 @@ TEST_CASE("products with a dimension of one are within the bound for every trans
 
 TEST_CASE("products with a dimension of one are bit-identical for 1, 2 and 3 threads") {
   Rng rng(363);
-  for (const Shape& s : kThinThreaded)
+  // Plus the weight-gradient shapes of a one-output readout, whose 128-wide row sweeps are cut
+  // into narrower blocks when there are several threads.
+  std::vector<Shape> shapes(std::begin(kThinThreaded), std::end(kThinThreaded));
+  shapes.push_back({1, 128, 5000});
+  shapes.push_back({128, 1, 5000});
+  for (const Shape& s : shapes)
     for (Trans ta : kTrans)
       for (Trans tb : kTrans) {
         const bool at = ta == Trans::kYes, bt = tb == Trans::kYes;

@@ -18,8 +18,11 @@ namespace {
 // addition, whoever runs it.
 constexpr int kDotLanes = 8;
 // Outputs per block of a row sweep: the block's accumulators stay in L1 while the rows of
-// the matrix stream past.
+// the matrix stream past. Narrower blocks (down to kMinSweepBlock) when that gives every
+// thread one: a weight gradient dYᵀ·H with 128 columns is otherwise a single block. Each
+// output's sum is the same whatever the block, so this changes no result.
 constexpr int32_t kSweepBlock = 256;
+constexpr int32_t kMinSweepBlock = 32;
 // Rows of C per task of an outer product.
 constexpr int32_t kOuterRows = 64;
 // A second thread is worth waking only for this many matrix elements read or written; below
@@ -35,6 +38,12 @@ struct Strided {
 };
 
 int64_t blocks_of(int64_t count, int64_t block) { return (count + block - 1) / block; }
+
+int32_t sweep_block(int32_t width, int threads) {
+  const int64_t per_thread = blocks_of(width, threads);
+  const int64_t rounded = blocks_of(per_thread, kMinSweepBlock) * kMinSweepBlock;
+  return int32_t(std::min<int64_t>(kSweepBlock, std::max<int64_t>(kMinSweepBlock, rounded)));
+}
 
 // The BLAS update of one output: β = 0 never reads the old value.
 inline real update(real alpha, real sum, real beta, real old) {
@@ -75,14 +84,15 @@ void dot_rows(int team, const real* m, int64_t ldm, int32_t rows, int32_t len, S
 // them) swept in order, each added into a block of kSweepBlock accumulators.
 void sweep_rows(int team, const real* m, int64_t ldm, int32_t depth, int32_t width, Strided x, real alpha,
                 real beta, real* out, int64_t out_stride) {
-  const int32_t blocks = (width + kSweepBlock - 1) / kSweepBlock;
+  const int32_t block_width = sweep_block(width, team);
+  const int32_t blocks = int32_t(blocks_of(width, block_width));
   (void)team;
 #ifdef _OPENMP
 #pragma omp parallel for num_threads(team) schedule(static) if (team > 1)
 #endif
   for (int32_t block = 0; block < blocks; ++block) {
-    const int32_t j0 = block * kSweepBlock;
-    const int32_t count = std::min(kSweepBlock, width - j0);
+    const int32_t j0 = block * block_width;
+    const int32_t count = std::min(block_width, width - j0);
     real acc[kSweepBlock];
     std::fill(acc, acc + count, real(0));
     for (int32_t p = 0; p < depth; ++p) {
@@ -143,10 +153,10 @@ int thin_team_size(int threads, Trans trans_a, Trans trans_b, int32_t m, int32_t
     tasks = blocks_of(m, kOuterRows);
   } else if (n == 1) {
     elements = int64_t(m) * k;
-    tasks = trans_a == Trans::kNo ? m : blocks_of(m, kSweepBlock);
+    tasks = trans_a == Trans::kNo ? m : blocks_of(m, sweep_block(m, threads));
   } else {
     elements = int64_t(n) * k;
-    tasks = trans_b == Trans::kYes ? n : blocks_of(n, kSweepBlock);
+    tasks = trans_b == Trans::kYes ? n : blocks_of(n, sweep_block(n, threads));
   }
   int64_t team = std::min<int64_t>({int64_t(threads), tasks, std::max<int64_t>(1, elements / kMinElementsPerThread)});
 #ifndef _OPENMP
