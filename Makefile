@@ -496,12 +496,16 @@ tsan:
 # libFuzzer discovers goes to $(BUILD)/fuzz/corpus/<target>/). Crash, hang (FUZZ_TIMEOUT
 # seconds per input), leak or sanitizer report: the input is saved in $(BUILD)/fuzz/artifacts/
 # and make fails. make fuzz-regress replays the seed corpora only (seconds). Needs clang++.
+# FUZZ_SEED fixes libFuzzer's random seed (default 1), so a run's mutations are the same from
+# one CI run to the next and a failure can be replayed with the same seed; FUZZ_SEED=0 lets
+# libFuzzer pick one (it prints it) for wider exploration.
 FUZZ_CXX     ?= clang++
 FUZZ_SECONDS ?= 60
 FUZZ_TIMEOUT ?= 10
+FUZZ_SEED    ?= 1
 FUZZ_TARGETS := idx inflate npy npz csv toml checkpoint celltype_spec population
 FUZZ_BINS    := $(FUZZ_TARGETS:%=$(BUILD)/fuzz-bin/fuzz_%)
-FUZZ_FLAGS    = -timeout=$(FUZZ_TIMEOUT) -rss_limit_mb=2048 -malloc_limit_mb=1024 -print_final_stats=0
+FUZZ_FLAGS    = -timeout=$(FUZZ_TIMEOUT) -rss_limit_mb=2048 -malloc_limit_mb=1024 -print_final_stats=0 -seed=$(FUZZ_SEED)
 
 .PHONY: fuzz fuzz-build fuzz-bins fuzz-regress fuzz-corpus tsan
 fuzz-build:
@@ -514,7 +518,7 @@ $(BUILD)/fuzz-bin/fuzz_%: $(BUILD)/obj/fuzz/fuzz_%.o $(LIB)
 fuzz: fuzz-build
 	@mkdir -p $(BUILD)/fuzz/artifacts
 	@for t in $(FUZZ_TARGETS); do mkdir -p $(BUILD)/fuzz/corpus/$$t; \
-	  echo "== fuzz_$$t for $(FUZZ_SECONDS) s"; \
+	  echo "== fuzz_$$t for $(FUZZ_SECONDS) s, seed $(FUZZ_SEED)"; \
 	  $(BUILD)/fuzz/fuzz-bin/fuzz_$$t $(FUZZ_FLAGS) -max_total_time=$(FUZZ_SECONDS) \
 	    -artifact_prefix=$(BUILD)/fuzz/artifacts/$$t- $(BUILD)/fuzz/corpus/$$t fuzz/corpus/$$t \
 	    > $(BUILD)/fuzz/$$t.log 2>&1 || { tail -n 60 $(BUILD)/fuzz/$$t.log; echo "fuzz_$$t FAILED (log: $(BUILD)/fuzz/$$t.log)"; exit 1; }; \
