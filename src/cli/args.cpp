@@ -37,17 +37,17 @@ Status Args::parse(int argc, char** argv, int first) {
     }
     const OptionSpec* spec = find(name);
     if (spec == nullptr)
-      return invalid_argument(command_ + ": unknown option --" + name + " (see " + command_ +
+      return invalid_argument("unknown option --" + name + " (see " + command_ +
                               " --help)");
     if (spec->value_name.empty()) {
       if (inline_value)
-        return invalid_argument(command_ + ": --" + name + " is a flag and takes no value");
+        return invalid_argument("--" + name + " is a flag and takes no value");
       given_.emplace_back(name, "1");
       continue;
     }
     if (!inline_value) {
       if (i + 1 >= argc)
-        return invalid_argument(command_ + ": --" + name + " needs a value (" +
+        return invalid_argument("--" + name + " needs a value (" +
                                 spec->value_name + ")");
       value = argv[++i];
     }
@@ -75,7 +75,7 @@ Status Args::get_int(const std::string& name, int64_t min, int64_t max, int64_t*
   char* end = nullptr;
   const long long v = std::strtoll(text.c_str(), &end, 10);
   if (text.empty() || *end != '\0' || errno == ERANGE || v < min || v > max)
-    return invalid_argument(command_ + ": --" + name + " expects an integer from " +
+    return invalid_argument("--" + name + " expects an integer from " +
                             std::to_string(min) + " to " + std::to_string(max) + ", got '" +
                             text + "'");
   *out = v;
@@ -88,7 +88,7 @@ Status Args::get_double(const std::string& name, double* out) const {
   char* end = nullptr;
   const double v = std::strtod(text.c_str(), &end);
   if (text.empty() || *end != '\0' || errno == ERANGE || !std::isfinite(v))
-    return invalid_argument(command_ + ": --" + name + " expects a finite number, got '" +
+    return invalid_argument("--" + name + " expects a finite number, got '" +
                             text + "'");
   *out = v;
   return Status();

@@ -78,7 +78,7 @@ int bench_train_command(int argc, char** argv, int first) {
           {"data", "DIR", "MNIST IDX directory (default: synthetic data of the same size)", ""}});
   Status st = a.parse(argc, argv, first);
   if (!st.ok()) {
-    std::fprintf(stderr, "%s\n", st.message().c_str());
+    std::fprintf(stderr, "%s: %s\n", a.command().c_str(), st.message().c_str());
     return 2;
   }
   if (a.help_requested()) {
@@ -88,7 +88,7 @@ int bench_train_command(int argc, char** argv, int first) {
   int64_t epochs = 1;
   st = a.get_int("epochs", 1, 100, &epochs);
   if (!st.ok()) {
-    std::fprintf(stderr, "%s\n", st.message().c_str());
+    std::fprintf(stderr, "%s: %s\n", a.command().c_str(), st.message().c_str());
     return 2;
   }
   std::vector<int> thread_counts;

@@ -69,10 +69,10 @@ Status parse_kernels(const std::string& text, std::vector<GemmKernel>* out) {
   for (const std::string& name : split_commas(text)) {
     GemmKernel k;
     if (!parse_gemm_kernel(name, &k))
-      return invalid_argument("bench gemm: --kernels: '" + name +
+      return invalid_argument("--kernels: '" + name +
                               "' is not a GEMM kernel; expected ref, packed_scalar, packed_avx2");
     if (!gemm_kernel_available(k))
-      return invalid_argument("bench gemm: --kernels: " + name + " is not available here");
+      return invalid_argument("--kernels: " + name + " is not available here");
     out->push_back(k);
   }
   return Status();
@@ -83,7 +83,7 @@ Status parse_threads_list(const std::string& text, std::vector<int>* out) {
     char* end = nullptr;
     const long v = std::strtol(item.c_str(), &end, 10);
     if (item.empty() || *end != '\0' || v < 1 || v > 4096)
-      return invalid_argument("bench gemm: --threads expects a comma-separated list of counts "
+      return invalid_argument("--threads expects a comma-separated list of counts "
                               "from 1 to 4096, got '" + text + "'");
     out->push_back(int(v));
   }
@@ -143,7 +143,7 @@ int bench_gemm(int argc, char** argv, int first) {
              {"seed", "N", "seed of the random operands", "1"}});
   Status st = args.parse(argc, argv, first);
   if (!st.ok()) {
-    std::fprintf(stderr, "%s\n", st.message().c_str());
+    std::fprintf(stderr, "%s: %s\n", args.command().c_str(), st.message().c_str());
     return 2;
   }
   if (args.help_requested()) {
@@ -173,10 +173,10 @@ int bench_gemm(int argc, char** argv, int first) {
   int64_t seed = 0;
   if (st.ok()) st = args.get_double("min-seconds", &min_seconds);
   if (st.ok() && !(min_seconds >= 0 && min_seconds <= 3600))
-    st = invalid_argument("bench gemm: --min-seconds must be between 0 and 3600");
+    st = invalid_argument("--min-seconds must be between 0 and 3600");
   if (st.ok()) st = args.get_int("seed", 0, INT64_MAX, &seed);
   if (!st.ok()) {
-    std::fprintf(stderr, "%s\n", st.message().c_str());
+    std::fprintf(stderr, "%s: %s\n", args.command().c_str(), st.message().c_str());
     return 2;
   }
   const bool json = args.has("json");

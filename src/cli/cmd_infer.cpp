@@ -151,7 +151,7 @@ int cmd_infer(int argc, char** argv, int first) {
              {"out", "FILE", "write .npy (by extension) or text there instead of stdout", ""}});
   const Status parsed = args.parse(argc, argv, first);
   if (!parsed.ok()) {
-    std::fprintf(stderr, "%s\n", parsed.message().c_str());
+    std::fprintf(stderr, "%s: %s\n", args.command().c_str(), parsed.message().c_str());
     return 2;
   }
   if (args.help_requested()) {

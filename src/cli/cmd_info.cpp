@@ -14,7 +14,7 @@ int cmd_info(int argc, char** argv, int first) {
             {});
   const Status st = args.parse(argc, argv, first);
   if (!st.ok()) {
-    std::fprintf(stderr, "%s\n", st.message().c_str());
+    std::fprintf(stderr, "%s: %s\n", args.command().c_str(), st.message().c_str());
     return 2;
   }
   if (args.help_requested()) {

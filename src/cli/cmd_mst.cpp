@@ -123,7 +123,7 @@ int cmd_mst(int argc, char** argv, int first) {
              {"json", "", "print one JSON object (total_weight, edge_count, edges, overlap...)", ""}});
   const Status parsed = args.parse(argc, argv, first);
   if (!parsed.ok()) {
-    std::fprintf(stderr, "%s\n", parsed.message().c_str());
+    std::fprintf(stderr, "%s: %s\n", args.command().c_str(), parsed.message().c_str());
     return 2;
   }
   if (args.help_requested()) {

@@ -42,7 +42,7 @@ int reproduce_fig2_command(int argc, char** argv, int first) {
           {"tasks", "LIST", "comma-separated subset of flipflop,wave,seqmnist", "all"}});
   Status st = a.parse(argc, argv, first);
   if (!st.ok()) {
-    std::fprintf(stderr, "%s\n", st.message().c_str());
+    std::fprintf(stderr, "%s: %s\n", a.command().c_str(), st.message().c_str());
     return 2;
   }
   if (a.help_requested()) {
@@ -55,7 +55,7 @@ int reproduce_fig2_command(int argc, char** argv, int first) {
   if (a.has("runs")) {
     st = a.get_int("runs", 1, 1000, &runs);
     if (!st.ok()) {
-      std::fprintf(stderr, "%s\n", st.message().c_str());
+      std::fprintf(stderr, "%s: %s\n", a.command().c_str(), st.message().c_str());
       return 2;
     }
   }

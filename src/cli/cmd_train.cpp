@@ -73,30 +73,30 @@ Status apply_flags(const Args& a, TrainConfig* c) {
   if (a.has("test-limit")) { BIORNN_RETURN_IF_ERROR(a.get_int("test-limit", 1, INT32_MAX, &v)); c->test_limit = int32_t(v); }
   if (a.has("lr")) {
     BIORNN_RETURN_IF_ERROR(a.get_double("lr", &x));
-    if (!(x > 0)) return invalid_argument("biornn train: --lr must be > 0, got " + a.get("lr"));
+    if (!(x > 0)) return invalid_argument("--lr must be > 0, got " + a.get("lr"));
     c->lr = x;
   }
   if (a.has("momentum")) {
     BIORNN_RETURN_IF_ERROR(a.get_double("momentum", &x));
-    if (!(x >= 0 && x < 1)) return invalid_argument("biornn train: --momentum must lie in [0, 1), got " + a.get("momentum"));
+    if (!(x >= 0 && x < 1)) return invalid_argument("--momentum must lie in [0, 1), got " + a.get("momentum"));
     c->momentum = x;
   }
   if (a.has("exc-frac")) {
     BIORNN_RETURN_IF_ERROR(a.get_double("exc-frac", &x));
-    if (!(x >= 0 && x <= 1)) return invalid_argument("biornn train: --exc-frac must lie in [0, 1], got " + a.get("exc-frac"));
+    if (!(x >= 0 && x <= 1)) return invalid_argument("--exc-frac must lie in [0, 1], got " + a.get("exc-frac"));
     c->exc_frac = x;
   }
   if (a.has("theta")) {
     BIORNN_RETURN_IF_ERROR(a.get_double("theta", &x));
-    if (!(x >= 0)) return invalid_argument("biornn train: --theta must be >= 0, got " + a.get("theta"));
+    if (!(x >= 0)) return invalid_argument("--theta must be >= 0, got " + a.get("theta"));
     c->theta = x;
   }
   if (a.has("optimizer") && !parse_optimizer(a.get("optimizer"), &c->optimizer))
-    return invalid_argument("biornn train: --optimizer must be adam, sgd or rmsprop, got '" + a.get("optimizer") + "'");
+    return invalid_argument("--optimizer must be adam, sgd or rmsprop, got '" + a.get("optimizer") + "'");
   if (a.has("activation") && !parse_activation(a.get("activation"), &c->activation))
-    return invalid_argument("biornn train: --activation must be tanh, relu or identity, got '" + a.get("activation") + "'");
+    return invalid_argument("--activation must be tanh, relu or identity, got '" + a.get("activation") + "'");
   if (a.has("readout-from") && !parse_readout_from(a.get("readout-from"), &c->readout_from))
-    return invalid_argument("biornn train: --readout-from must be activation or rate, got '" + a.get("readout-from") + "'");
+    return invalid_argument("--readout-from must be activation or rate, got '" + a.get("readout-from") + "'");
   if (a.has("data")) c->data_dir = a.get("data");
   if (a.has("no-input-mask")) c->wave_input_mask = false;
   return Status();
@@ -117,9 +117,9 @@ StatusOr<TrainConfig> resolve_config(const Args& a) {
     BIORNN_RETURN_IF_ERROR(peek_task_and_rule(doc, &task, &rule));
   }
   if (a.has("task") && !parse_task(a.get("task"), &task))
-    return invalid_argument("biornn train: --task must be flipflop, wave or seqmnist, got '" + a.get("task") + "'");
+    return invalid_argument("--task must be flipflop, wave or seqmnist, got '" + a.get("task") + "'");
   if (a.has("rule") && !parse_learning_rule(a.get("rule"), &rule))
-    return invalid_argument("biornn train: --rule must be dale, conventional or rectified, got '" + a.get("rule") + "'");
+    return invalid_argument("--rule must be dale, conventional or rectified, got '" + a.get("rule") + "'");
   TrainConfig c = default_train_config(task, rule);
   if (has_config) BIORNN_RETURN_IF_ERROR(apply_train_config(doc, &c));
   c.task = task;

@@ -54,10 +54,9 @@ int cmd_verify(int argc, char** argv, int first) {
          "exit status 1 if any check fails.",
          {{"json", "", "one JSON object {\"checks\":[...],\"demonstrations\":[...]} instead of the table", ""},
           {"seed", "N", "seed of every problem (each check draws from its own stream)", "1"}});
-  // Args' messages already begin with "biornn verify: ".
   Status st = a.parse(argc, argv, first);
   if (!st.ok()) {
-    std::fprintf(stderr, "%s\n", st.message().c_str());
+    std::fprintf(stderr, "%s: %s\n", a.command().c_str(), st.message().c_str());
     return 2;
   }
   if (a.help_requested()) {
@@ -67,7 +66,7 @@ int cmd_verify(int argc, char** argv, int first) {
   int64_t seed = 1;
   st = a.get_int("seed", 0, INT64_MAX, &seed);
   if (!st.ok()) {
-    std::fprintf(stderr, "%s\n", st.message().c_str());
+    std::fprintf(stderr, "%s: %s\n", a.command().c_str(), st.message().c_str());
     return 2;
   }
   VerifyOptions options;

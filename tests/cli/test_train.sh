@@ -26,6 +26,19 @@ expect out "--quick"
 run "bench train --help" 0 bench train --help
 expect out "--tasks"
 
+# An unknown option names the command once: "biornn train: unknown option --bogus (see ...)".
+for cmd in train prune finetune mst info verify "reproduce fig2" "reproduce fig3" "bench gemm" "bench train" \
+           "stats hypergeom" "celltype fit" "celltype synth" sweep infer; do
+  # shellcheck disable=SC2086  # $cmd is one or two words on purpose
+  run "$cmd --bogus" 2 $cmd --bogus
+  expect err "biornn $cmd: unknown option --bogus (see biornn $cmd --help)"
+  checks=$((checks + 1))
+  if [ "$(grep -o "biornn $cmd:" "$TMP/err" | wc -l)" -ne 1 ]; then
+    echo "FAIL [$cmd --bogus]: the command's name is not printed exactly once: $(cat "$TMP/err")"
+    failures=$((failures + 1))
+  fi
+done
+
 run "unknown command" 2 frobnicate
 expect err "unknown command 'frobnicate'"
 
