@@ -66,16 +66,22 @@ CXX_VERSION := $(shell $(CXX) -dumpfullversion -dumpversion 2>/dev/null | head -
 TARGET_ARCH := $(shell $(CXX) -dumpmachine 2>/dev/null)
 HAVE_OMP    := $(shell printf 'int main(){return 0;}' | $(CXX) -fopenmp -x c++ - -o /dev/null 2>/dev/null && echo 1 || echo 0)
 HAVE_AVX2   := $(shell printf 'int main(){return 0;}' | $(CXX) -mavx2 -mfma -x c++ - -o /dev/null 2>/dev/null && echo 1 || echo 0)
+ifneq (,$(findstring x86_64,$(TARGET_ARCH)))
+  ARCH_X86 := 1
+else
+  ARCH_X86 := 0
+endif
 # GCC vectorises at -O2 only loops whose trip count needs no scalar remainder and whose
 # pointers need no run-time overlap check ("very cheap" cost model), which leaves out almost
 # every elementwise loop here (tanh derivatives, bias adds, the thin products). The dynamic
 # model vectorises them. It never reassociates floating point (that would take fast-math), so
 # results are bit-identical with and without it; Clang vectorises at -O2 and has no such flag.
-VECTFLAGS   := $(shell printf 'int main(){return 0;}' | $(CXX) -Werror -fvect-cost-model=dynamic -x c++ - -o /dev/null 2>/dev/null && echo -fvect-cost-model=dynamic)
-ifneq (,$(findstring x86_64,$(TARGET_ARCH)))
-  ARCH_X86 := 1
+# x86-64 only: GCC 12 for aarch64 stops with an internal compiler error (vect_transform_reduction)
+# on tests/test_recurrent.cpp with it.
+ifeq ($(ARCH_X86),1)
+  VECTFLAGS := $(shell printf 'int main(){return 0;}' | $(CXX) -Werror -fvect-cost-model=dynamic -x c++ - -o /dev/null 2>/dev/null && echo -fvect-cost-model=dynamic)
 else
-  ARCH_X86 := 0
+  VECTFLAGS :=
 endif
 OMP  ?= $(HAVE_OMP)
 ifeq ($(ARCH_X86),1)
