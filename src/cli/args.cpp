@@ -3,6 +3,7 @@
 
 #include <cerrno>
 #include <cmath>
+#include <cstdio>
 #include <cstdlib>
 
 namespace biornn::cli {
@@ -92,6 +93,11 @@ Status Args::get_double(const std::string& name, double* out) const {
                             text + "'");
   *out = v;
   return Status();
+}
+
+int Args::reject(const Status& s) const {
+  std::fprintf(stderr, "%s: %s\n", command_.c_str(), s.message().c_str());
+  return 2;
 }
 
 std::string Args::help_text() const {

@@ -29,9 +29,9 @@ class Args {
 
   bool help_requested() const { return help_; }
   std::string help_text() const;
-  // "biornn train" etc.: the prefix of every error message about this command line (the
-  // Status messages of parse, get_int and get_double do not carry it).
-  const std::string& command() const { return command_; }
+  // Prints "biornn train: <message>" for a bad command line (the Status messages of parse,
+  // get_int and get_double do not carry the command's name) and returns exit status 2.
+  int reject(const Status& s) const;
 
   bool has(const std::string& name) const;  // given on the command line (or flag set)
   std::string get(const std::string& name) const;  // value or default

@@ -98,8 +98,7 @@ std::vector<std::string> split_commas(const std::string& text) {
 bool parse_or_fail(Args& a, int argc, char** argv, int first, const char* name, int* status) {
   const Status st = a.parse(argc, argv, first);
   if (!st.ok()) {
-    std::fprintf(stderr, "%s: %s\n", a.command().c_str(), st.message().c_str());
-    *status = 2;
+    *status = a.reject(st);
     return false;
   }
   if (a.help_requested()) {

@@ -150,10 +150,7 @@ int cmd_infer(int argc, char** argv, int first) {
              {"inputs", "FILE", "(T, inputs) as .npy, or text: one step per line (required)", ""},
              {"out", "FILE", "write .npy (by extension) or text there instead of stdout", ""}});
   const Status parsed = args.parse(argc, argv, first);
-  if (!parsed.ok()) {
-    std::fprintf(stderr, "%s: %s\n", args.command().c_str(), parsed.message().c_str());
-    return 2;
-  }
+  if (!parsed.ok()) return args.reject(parsed);
   if (args.help_requested()) {
     std::printf("%s", args.help_text().c_str());
     return 0;

@@ -122,10 +122,7 @@ int cmd_mst(int argc, char** argv, int first) {
              {"kept", "MASK.npy", "report the overlap of the tree with this 2-D bool/uint8 mask", ""},
              {"json", "", "print one JSON object (total_weight, edge_count, edges, overlap...)", ""}});
   const Status parsed = args.parse(argc, argv, first);
-  if (!parsed.ok()) {
-    std::fprintf(stderr, "%s: %s\n", args.command().c_str(), parsed.message().c_str());
-    return 2;
-  }
+  if (!parsed.ok()) return args.reject(parsed);
   if (args.help_requested()) {
     std::printf("%s", args.help_text().c_str());
     return 0;

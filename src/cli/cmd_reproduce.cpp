@@ -41,10 +41,7 @@ int reproduce_fig2_command(int argc, char** argv, int first) {
           {"out", "DIR", "output directory", "runs/fig2 (runs/fig2-quick with --quick)"},
           {"tasks", "LIST", "comma-separated subset of flipflop,wave,seqmnist", "all"}});
   Status st = a.parse(argc, argv, first);
-  if (!st.ok()) {
-    std::fprintf(stderr, "%s: %s\n", a.command().c_str(), st.message().c_str());
-    return 2;
-  }
+  if (!st.ok()) return a.reject(st);
   if (a.help_requested()) {
     std::printf("%s", a.help_text().c_str());
     return 0;
@@ -54,10 +51,7 @@ int reproduce_fig2_command(int argc, char** argv, int first) {
   int64_t runs = o.quick ? 2 : 5;
   if (a.has("runs")) {
     st = a.get_int("runs", 1, 1000, &runs);
-    if (!st.ok()) {
-      std::fprintf(stderr, "%s: %s\n", a.command().c_str(), st.message().c_str());
-      return 2;
-    }
+    if (!st.ok()) return a.reject(st);
   }
   o.runs = int32_t(runs);
   o.mnist_dir = a.get("data");

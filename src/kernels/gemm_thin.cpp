@@ -4,10 +4,6 @@
 
 #include <algorithm>
 
-#ifdef _OPENMP
-#include <omp.h>
-#endif
-
 namespace biornn::kernels {
 
 namespace {
@@ -86,7 +82,6 @@ void sweep_rows(int team, const real* m, int64_t ldm, int32_t depth, int32_t wid
                 real beta, real* out, int64_t out_stride) {
   const int32_t block_width = sweep_block(width, team);
   const int32_t blocks = int32_t(blocks_of(width, block_width));
-  (void)team;
 #ifdef _OPENMP
 #pragma omp parallel for num_threads(team) schedule(static) if (team > 1)
 #endif
@@ -110,7 +105,7 @@ void sweep_rows(int team, const real* m, int64_t ldm, int32_t depth, int32_t wid
 // C(i, j) = α·(a[i]·b[j]) + β·C(i, j): the rows in tasks of kOuterRows, b copied block by
 // block into contiguous memory when it is a strided column.
 void outer(int team, Strided a, Strided b, real alpha, real beta, MatrixView c) {
-  const int32_t tasks = (c.rows + kOuterRows - 1) / kOuterRows;
+  const int32_t tasks = int32_t(blocks_of(c.rows, kOuterRows));
   (void)team;
 #ifdef _OPENMP
 #pragma omp parallel for num_threads(team) schedule(static) if (team > 1)

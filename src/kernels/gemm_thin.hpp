@@ -25,7 +25,7 @@
 // the BLAS contract (blas.hpp) requires. Nothing is allocated.
 //
 // The caller (gemm_with in blas.cpp) has checked the shapes and handles m = 0, n = 0, k = 0
-// and α = 0; the reference for every case is gemm_ref (tests/test_gemm_thin.cpp).
+// and α = 0; the reference for every case is gemm_ref (tests/test_gemm.cpp).
 #pragma once
 
 #include "biornn/blas.hpp"

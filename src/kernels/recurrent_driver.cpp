@@ -110,9 +110,8 @@ void forward_slice(const RecurrentProblem& p, const RecurrentWeight& w, const Ma
 // dz = (d_a + [a > θ]·dh) ⊙ φ'(a). `dh` null means no gradient arrives at h_t; `d_a` null
 // means none arrives at a_t. Every case is its own loop, the choices fixed at compile time:
 // a test inside the loop (even on a loop-invariant pointer), or a load made conditional on
-// a[k] > θ, kept GCC from vectorising it. The
-// operations are the same in every case (g starts at 0 without d_a, and 0 + x is kept: it
-// turns −0 into +0), so no case changes a bit.
+// a[k] > θ, kept GCC from vectorising it. The operations are the same in every case (g
+// starts at 0 without d_a, and 0 + x is kept: it turns −0 into +0), so no case changes a bit.
 template <Activation kAct, bool kHasDa, bool kHasDh, bool kThreshold>
 void local_gradient_loop(const real* a, const real* d_a, const real* dh, real theta, real* dz, int64_t count) {
   for (int64_t k = 0; k < count; ++k) {
