@@ -567,6 +567,52 @@ TEST_CASE("a repeated packed gemm allocates nothing after its first call") {
 }
 #endif
 
+// The in-place path (op(A) = Aᵀ, op(B) = B, few lanes: the recurrent weight gradient) must
+// give the bits the packed path gives for the same product: the same K blocks, the same
+// multiply-add chains. The packed twin is the NT product of explicit transposes, whose
+// operands are not contiguous along the lanes and so are packed.
+TEST_CASE("products read in place give the same bits as with both operands packed") {
+  Rng rng(919);
+  const int32_t most = kernels::kInPlaceMaxLanes;
+  for (GemmKernel kernel : packed_kernels()) {
+    const kernels::GemmBlocking bl = kernels::gemm_blocking_of(kernel);
+    // Full tiles only, row and column edges, one and several K blocks, the lane limit itself.
+    const Shape shapes[] = {{2 * bl.mr, 2 * bl.nr, bl.kc - 1},
+                            {3 * bl.mr + 2, 5 * bl.nr - 1, 2 * bl.kc + 3},
+                            {bl.mr - 1, bl.nr - 1, 7},
+                            {128, 128, 9 * bl.kc + 5},
+                            {most, most, bl.kc + 1}};
+    for (const Shape& s : shapes) {
+      CHECK(kernels::reads_in_place(Trans::kYes, Trans::kNo, s.m, s.n));
+      CHECK_FALSE(kernels::reads_in_place(Trans::kNo, Trans::kYes, s.m, s.n));
+      Padded a(s.k, s.m), b(s.k, s.n), at(s.m, s.k), bt(s.n, s.k);
+      a.fill_random(rng);
+      b.fill_random(rng);
+      for (int32_t p = 0; p < s.k; ++p) {
+        for (int32_t i = 0; i < s.m; ++i) at.view()(i, p) = a.view()(p, i);
+        for (int32_t j = 0; j < s.n; ++j) bt.view()(j, p) = b.view()(p, j);
+      }
+      for (int threads : {1, 3})
+        for (real beta : {real(0), real(1), real(-0.5)}) {
+          Padded c0(s.m, s.n), c1(s.m, s.n);
+          c0.fill_random(rng);
+          copy_into(c0.view(), c1.view());
+          kernels::gemm_packed(kernel, threads, Trans::kYes, Trans::kNo, real(0.75), a.view(), b.view(), beta,
+                               c0.view());
+          kernels::gemm_packed(kernel, threads, Trans::kNo, Trans::kYes, real(0.75), at.view(), bt.view(), beta,
+                               c1.view());
+          CHECK_MESSAGE(bitwise_equal(Matrix::copy_of(c0.view()), Matrix::copy_of(c1.view())),
+                        describe(kernel, threads, Trans::kYes, Trans::kNo, real(0.75), beta, s));
+          CHECK(c0.padding_is_nan());
+        }
+    }
+  }
+  CHECK_FALSE(kernels::reads_in_place(Trans::kYes, Trans::kNo, most + 1, 16));
+  CHECK_FALSE(kernels::reads_in_place(Trans::kYes, Trans::kNo, 16, most + 1));
+  CHECK_FALSE(kernels::reads_in_place(Trans::kYes, Trans::kYes, 16, 16));
+  CHECK_FALSE(kernels::reads_in_place(Trans::kNo, Trans::kNo, 16, 16));
+}
+
 // Compared with the packed driver itself: gemm sends products with a dimension of one (the
 // first shape) to gemm_thin instead, so its bits may differ there.
 TEST_CASE("a B packed once gives the same bits as the packed driver, for every shape edge, transpose and beta") {

@@ -70,6 +70,16 @@ struct GemmBlocking {
 using MicroKernel = void (*)(int32_t kc, const real* a_packed, const real* b_packed, real alpha,
                              real beta, real* c, int64_t ldc, int32_t m_valid, int32_t n_valid);
 
+// The in-place variant reads the slivers where they lie: a[p·a_step + i] is op(A)(i, p) and
+// b[p·b_step + j] is op(B)(p, j), for all MR rows and NR columns (every one must be readable;
+// lanes past m_valid or n_valid may hold anything, they only reach discarded accumulators).
+// Called with a_step = MR and b_step = NR on packed slivers it is the packed kernel; with the
+// operands' leading dimensions it needs no packing at all, which the driver uses when op(A) =
+// Aᵀ and op(B) = B, both with few lanes (the recurrent weight gradient dZᵀ·H). Same rounding
+// as the packed kernel, so the two paths give the same bits.
+using InPlaceMicroKernel = void (*)(int32_t kc, const real* a, int64_t a_step, const real* b, int64_t b_step,
+                                    real alpha, real beta, real* c, int64_t ldc, int32_t m_valid, int32_t n_valid);
+
 // Portable C++ micro-kernel (gemm_microkernel_scalar.cpp): plain loops the compiler may
 // vectorise with the baseline instruction set.
 #ifdef BIORNN_DOUBLE
@@ -79,6 +89,8 @@ inline constexpr GemmBlocking kScalarBlocking = {4, 8, 128, 256, 4096, 256};
 #endif
 void microkernel_scalar(int32_t kc, const real* a_packed, const real* b_packed, real alpha,
                         real beta, real* c, int64_t ldc, int32_t m_valid, int32_t n_valid);
+void microkernel_in_place_scalar(int32_t kc, const real* a, int64_t a_step, const real* b, int64_t b_step,
+                                 real alpha, real beta, real* c, int64_t ldc, int32_t m_valid, int32_t n_valid);
 
 // AVX2 + FMA micro-kernel (gemm_microkernel_avx2.cpp): 6 rows × 2 vectors of C in 12 ymm
 // accumulators (6 × 16 floats or 6 × 8 doubles), one FMA per accumulator per k step.
@@ -90,6 +102,8 @@ inline constexpr GemmBlocking kAvx2Blocking = {6, 16, 96, 256, 4080, 288};
 #ifdef BIORNN_HAVE_AVX2
 void microkernel_avx2(int32_t kc, const real* a_packed, const real* b_packed, real alpha, real beta,
                       real* c, int64_t ldc, int32_t m_valid, int32_t n_valid);
+void microkernel_in_place_avx2(int32_t kc, const real* a, int64_t a_step, const real* b, int64_t b_step,
+                               real alpha, real beta, real* c, int64_t ldc, int32_t m_valid, int32_t n_valid);
 // Its transposing packs, for an operand whose lanes (rows of op(A), columns of op(B)) are
 // contiguous along k: dst[p·R + r] = src[r·ld + p] for r < valid, 0 for valid ≤ r < R, p < kc,
 // with R = MR (A) or NR (B). Bit for bit what the portable packing writes, only faster.
@@ -121,6 +135,13 @@ inline constexpr int32_t kMinColumnsPerPrivateThread = 256;
 // Otherwise threads take A blocks (and runs of B slivers) from a common pool, at least this
 // many per thread when there are enough micro-tiles, so the load balances itself.
 inline constexpr int32_t kUnitsPerThread = 4;
+// Products with op(A) = Aᵀ and op(B) = B and at most this many rows and columns read both
+// operands in place instead of packing them (the in-place micro-kernel above). Both hold
+// each k step's lanes side by side, so a full tile reads one short run of A and of B per k
+// step; with few lanes a K block of both (KC × 256 × 2 values, 512 KiB in float) stays in L2
+// while every tile of C is swept over it, and the packing, which costs as much memory traffic
+// as the product, goes away. Above this the packed path's cache blocking wins.
+inline constexpr int32_t kInPlaceMaxLanes = 256;
 
 // The number of threads gemm_packed runs a product on when allowed `threads` (for tests and
 // benchmarks; the OpenMP runtime may still grant fewer).

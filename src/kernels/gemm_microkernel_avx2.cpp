@@ -109,11 +109,20 @@ struct TileUpdate {
 // and given α and β behind a pointer, so that nothing but the 12 accumulators, two B vectors
 // and one broadcast is live in the loop (with α in a register too, GCC spills an accumulator
 // and the loop runs at half speed); the accumulators go straight from registers into C.
-__attribute__((noinline)) void tile(int32_t kc, const real* a, const real* b, const TileUpdate* u) {
+// kInPlace = false: packed slivers (a_step = MR, b_step = NR, B aligned; the steps passed are
+// ignored). kInPlace = true: the operands where they lie, a[p·a_step + i] and b[p·b_step + j],
+// B loaded unaligned. The arithmetic is the same either way.
+template <bool kInPlace>
+__attribute__((noinline)) void tile(int32_t kc, const real* a, int64_t a_step, const real* b, int64_t b_step,
+                                    const TileUpdate* u) {
+  if (!kInPlace) {
+    a_step = MR;
+    b_step = NR;
+  }
   Vec c00 = vzero(), c01 = vzero(), c10 = vzero(), c11 = vzero(), c20 = vzero(), c21 = vzero();
   Vec c30 = vzero(), c31 = vzero(), c40 = vzero(), c41 = vzero(), c50 = vzero(), c51 = vzero();
   for (int32_t p = 0; p < kc; ++p) {
-    const Vec b0 = vload(b), b1 = vload(b + kLanes);
+    const Vec b0 = kInPlace ? vloadu(b) : vload(b), b1 = kInPlace ? vloadu(b + kLanes) : vload(b + kLanes);
     Vec ai = vbroadcast(a + 0);
     c00 = vfma(ai, b0, c00);
     c01 = vfma(ai, b1, c01);
@@ -132,8 +141,8 @@ __attribute__((noinline)) void tile(int32_t kc, const real* a, const real* b, co
     ai = vbroadcast(a + 5);
     c50 = vfma(ai, b0, c50);
     c51 = vfma(ai, b1, c51);
-    a += MR;
-    b += NR;
+    a += a_step;
+    b += b_step;
   }
   const Vec alpha = vset1(u->alpha);
   const real beta = u->beta;
@@ -147,10 +156,13 @@ __attribute__((noinline)) void tile(int32_t kc, const real* a, const real* b, co
   update_row(c + 5 * ldc, c50, c51, alpha, beta);
 }
 
-}  // namespace
-
-void microkernel_avx2(int32_t kc, const real* a_packed, const real* b_packed, real alpha, real beta,
-                      real* c, int64_t ldc, int32_t m_valid, int32_t n_valid) {
+// A tile of C from either kind of sliver: full tiles are updated in place; an edge tile runs
+// the very same code on a local copy, whose valid part is then copied back, so edge elements
+// round exactly like interior ones. With β == 0 the local tile starts as zeros and C is never
+// read.
+template <bool kInPlace>
+void run_tile(int32_t kc, const real* a, int64_t a_step, const real* b, int64_t b_step, real alpha, real beta,
+              real* c, int64_t ldc, int32_t m_valid, int32_t n_valid) {
   // Ask for the tile of C now (two lines per row: a row of NR values need not be aligned), so
   // the misses overlap the k loop instead of stalling the update after it.
   for (int32_t i = 0; i < m_valid; ++i) {
@@ -159,21 +171,30 @@ void microkernel_avx2(int32_t kc, const real* a_packed, const real* b_packed, re
   }
   if (m_valid == MR && n_valid == NR) {
     const TileUpdate u = {c, ldc, alpha, beta};
-    tile(kc, a_packed, b_packed, &u);
+    tile<kInPlace>(kc, a, a_step, b, b_step, &u);
     return;
   }
-  // An edge tile: the very same code updates a local copy of the tile, whose valid part is
-  // then copied back, so edge elements round exactly like interior ones. With β == 0 the
-  // local tile starts as zeros and C is never read.
   alignas(64) real local[MR * NR] = {};
   if (beta != real(0)) {
     for (int32_t i = 0; i < m_valid; ++i)
       for (int32_t j = 0; j < n_valid; ++j) local[i * NR + j] = c[i * ldc + j];
   }
   const TileUpdate u = {local, NR, alpha, beta};
-  tile(kc, a_packed, b_packed, &u);
+  tile<kInPlace>(kc, a, a_step, b, b_step, &u);
   for (int32_t i = 0; i < m_valid; ++i)
     for (int32_t j = 0; j < n_valid; ++j) c[i * ldc + j] = local[i * NR + j];
+}
+
+}  // namespace
+
+void microkernel_avx2(int32_t kc, const real* a_packed, const real* b_packed, real alpha, real beta,
+                      real* c, int64_t ldc, int32_t m_valid, int32_t n_valid) {
+  run_tile<false>(kc, a_packed, MR, b_packed, NR, alpha, beta, c, ldc, m_valid, n_valid);
+}
+
+void microkernel_in_place_avx2(int32_t kc, const real* a, int64_t a_step, const real* b, int64_t b_step,
+                               real alpha, real beta, real* c, int64_t ldc, int32_t m_valid, int32_t n_valid) {
+  run_tile<true>(kc, a, a_step, b, b_step, alpha, beta, c, ldc, m_valid, n_valid);
 }
 
 // ---- transposing packs: dst[p·R + r] = src[r·ld + p] for r < valid, 0 for valid ≤ r < R ----

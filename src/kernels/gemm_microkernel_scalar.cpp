@@ -16,17 +16,17 @@ namespace {
 constexpr int32_t MR = kScalarBlocking.mr;
 constexpr int32_t NR = kScalarBlocking.nr;
 
-}  // namespace
-
-void microkernel_scalar(int32_t kc, const real* a_packed, const real* b_packed, real alpha,
-                        real beta, real* c, int64_t ldc, int32_t m_valid, int32_t n_valid) {
+// One tile from slivers read at a[p·a_step + i] and b[p·b_step + j]: packed slivers have
+// steps MR and NR, operands read in place their leading dimensions. Same arithmetic either way.
+void scalar_tile(int32_t kc, const real* a, int64_t a_step, const real* b, int64_t b_step, real alpha, real beta,
+                 real* c, int64_t ldc, int32_t m_valid, int32_t n_valid) {
   real acc[MR][NR] = {};
   for (int32_t p = 0; p < kc; ++p) {
-    const real* a = a_packed + int64_t(p) * MR;
-    const real* b = b_packed + int64_t(p) * NR;
+    const real* ap = a + p * a_step;
+    const real* bp = b + p * b_step;
     for (int32_t i = 0; i < MR; ++i) {
-      const real ai = a[i];
-      for (int32_t j = 0; j < NR; ++j) acc[i][j] += ai * b[j];
+      const real ai = ap[i];
+      for (int32_t j = 0; j < NR; ++j) acc[i][j] += ai * bp[j];
     }
   }
   // The update, element by element, exactly as the contract spells it.
@@ -40,6 +40,18 @@ void microkernel_scalar(int32_t kc, const real* a_packed, const real* b_packed, 
       for (int32_t j = 0; j < n_valid; ++j) row[j] = alpha * acc[i][j] + beta * row[j];
     }
   }
+}
+
+}  // namespace
+
+void microkernel_scalar(int32_t kc, const real* a_packed, const real* b_packed, real alpha,
+                        real beta, real* c, int64_t ldc, int32_t m_valid, int32_t n_valid) {
+  scalar_tile(kc, a_packed, MR, b_packed, NR, alpha, beta, c, ldc, m_valid, n_valid);
+}
+
+void microkernel_in_place_scalar(int32_t kc, const real* a, int64_t a_step, const real* b, int64_t b_step,
+                                 real alpha, real beta, real* c, int64_t ldc, int32_t m_valid, int32_t n_valid) {
+  scalar_tile(kc, a, a_step, b, b_step, alpha, beta, c, ldc, m_valid, n_valid);
 }
 
 }  // namespace biornn::kernels

@@ -5,7 +5,10 @@
 //
 // What it does: packs op(A) and op(B) — any of NN, NT, TN, TT — into zero-padded slivers,
 // walks the jc / pc / ic / jr / ir loops and calls one micro-kernel per MR × NR tile of C.
-// Threads (OpenMP, only in this file) split the OUTPUT, in one of two ways:
+// Threads (OpenMP, only in this file) split the OUTPUT, in one of three ways:
+//   run_in_place op(A) = Aᵀ and op(B) = B with few rows and columns (the recurrent weight
+//                gradient): nothing is packed but edge slivers; each thread owns a band of
+//                row tiles and reads both operands where they lie.
 //   run_private  few rows (≤ mc_whole): each thread owns a band of whole columns, packs all of
 //                A itself and its B slivers just before use; no thread ever waits for another.
 //   run_shared   otherwise: per (jc, pc) step the threads pack one B panel together into a
@@ -155,8 +158,10 @@ struct Problem {
   int64_t ldc;
   GemmBlocking bl;
   MicroKernel micro;
+  InPlaceMicroKernel micro_in_place;
   Packer pack_a, pack_b;
-  int32_t k_blocks;  // the inner dimension is cut into k_blocks balanced blocks
+  int32_t k_blocks;       // the inner dimension is cut into k_blocks balanced blocks
+  bool in_place = false;  // both operands read where they lie (reads_in_place)
 };
 
 // Start of inner-dimension block `q`: blocks differ in size by at most one and none exceeds
@@ -166,6 +171,7 @@ int32_t k_block_start(const Problem& pr, int32_t q) { return split_point(pr.k, p
 // How a product is shared among `team` threads, and the workspace that takes.
 struct Layout {
   int team;
+  bool in_place;   // true: run_in_place (both operands read where they lie)
   bool private_b;  // true: run_private (few rows); false: run_shared
   int32_t m_tiles, n_tiles;
   int32_t kc_max;  // largest inner-dimension block
@@ -189,6 +195,24 @@ Layout make_layout(const Problem& pr, int team) {
   lay.kc_max = int32_t(ceil_div(pr.k, pr.k_blocks));
   const int64_t align = 64 / int64_t(sizeof(real));
   const int64_t m_padded = round_up(pr.m, bl.mr);
+  lay.in_place = false;
+
+  // op(A) = Aᵀ and op(B) = B with few lanes: each thread a band of row tiles, and per thread
+  // room for one edge sliver of A and one of B (the only parts that are packed).
+  if (pr.in_place) {
+    lay.in_place = true;
+    lay.private_b = false;
+    lay.mc = 0;
+    lay.m_units = 0;
+    lay.nc = 0;
+    lay.run_slivers = 0;
+    lay.b_buffers = 0;
+    lay.b_panel = 0;
+    lay.a_block = round_up(int64_t(bl.mr) * lay.kc_max, align);
+    lay.b_sliver = round_up(int64_t(bl.nr) * lay.kc_max, align);
+    lay.workspace = team * (lay.a_block + lay.b_sliver);
+    return lay;
+  }
 
   // Few rows: each thread takes a band of whole columns and packs all of A as one block. That
   // repeats A's packing in every thread, which pays only when each has enough columns.
@@ -343,8 +367,48 @@ void run_shared(const Problem& pr, const Layout& lay, real* workspace, Tickets* 
   }
 }
 
+// The in-place loop nest: thread `tid` owns a band of row tiles of C for every K block. Full
+// tiles read op(A) = Aᵀ and op(B) = B where they lie (element (i, p) of op(A) at
+// a.data[p·ld + i], (p, j) of op(B) at b.data[p·ld + j]); a last row tile or column tile with
+// fewer than MR or NR lanes is packed, zero-padded, for each K block, so nothing past the
+// operands is read. No barriers: no two threads touch the same element of C.
+void run_in_place(const Problem& pr, const Layout& lay, real* workspace, int tid) {
+  const int32_t MR = pr.bl.mr, NR = pr.bl.nr;
+  const int32_t t0 = split_point(lay.m_tiles, lay.team, tid);
+  const int32_t t1 = split_point(lay.m_tiles, lay.team, tid + 1);
+  if (t0 == t1) return;
+  real* const a_edge = workspace + tid * (lay.a_block + lay.b_sliver);
+  real* const b_edge = a_edge + lay.a_block;
+  const int32_t last_i = (lay.m_tiles - 1) * MR, last_j = (lay.n_tiles - 1) * NR;
+  const bool a_edge_mine = t1 == lay.m_tiles && pr.m - last_i < MR;
+  const bool b_has_edge = pr.n - last_j < NR;
+  for (int32_t q = 0; q < pr.k_blocks; ++q) {
+    const int32_t p0 = k_block_start(pr, q);
+    const int32_t kc = k_block_start(pr, q + 1) - p0;
+    const real beta = q == 0 ? pr.beta : real(1);  // later blocks accumulate onto C
+    if (a_edge_mine) pr.pack_a(pr.a, last_i, pr.m - last_i, p0, kc, a_edge);
+    if (b_has_edge) pr.pack_b(pr.b, last_j, pr.n - last_j, p0, kc, b_edge);
+    const real* const a_block = pr.a.data + p0 * pr.a.depth_stride;
+    const real* const b_block = pr.b.data + p0 * pr.b.depth_stride;
+    for (int32_t t = t0; t < t1; ++t) {
+      const int32_t i = t * MR, m_valid = std::min(MR, pr.m - i);
+      const bool a_packed = m_valid < MR;
+      const real* a = a_packed ? a_edge : a_block + i;
+      const int64_t a_step = a_packed ? MR : pr.a.depth_stride;
+      for (int32_t s = 0; s < lay.n_tiles; ++s) {
+        const int32_t j = s * NR, n_valid = std::min(NR, pr.n - j);
+        const bool b_packed = n_valid < NR;
+        pr.micro_in_place(kc, a, a_step, b_packed ? b_edge : b_block + j, b_packed ? NR : pr.b.depth_stride,
+                          pr.alpha, beta, pr.c + i * pr.ldc + j, pr.ldc, m_valid, n_valid);
+      }
+    }
+  }
+}
+
 void run_thread(const Problem& pr, const Layout& lay, real* workspace, Tickets* tickets, int tid) {
-  if (lay.private_b) {
+  if (lay.in_place) {
+    run_in_place(pr, lay, workspace, tid);
+  } else if (lay.private_b) {
     run_private(pr, lay, workspace, tid);
   } else {
     run_shared(pr, lay, workspace, tickets, tid);
@@ -395,6 +459,10 @@ thread_local Workspace t_workspace;
 
 }  // namespace
 
+bool reads_in_place(Trans trans_a, Trans trans_b, int32_t m, int32_t n) {
+  return trans_a == Trans::kYes && trans_b == Trans::kNo && m <= kInPlaceMaxLanes && n <= kInPlaceMaxLanes;
+}
+
 int packed_team_size(GemmKernel kernel, int threads, int32_t m, int32_t n, int32_t k) {
   if (m == 0 || n == 0 || k == 0) return 1;
   return choose_team(gemm_blocking_of(kernel), threads, m, n, k);
@@ -406,11 +474,13 @@ namespace {
 void set_kernel(GemmKernel kernel, int32_t k, Problem* pr) {
   pr->bl = gemm_blocking_of(kernel);
   pr->micro = microkernel_scalar;
+  pr->micro_in_place = microkernel_in_place_scalar;
   pr->pack_a = packer_for_width(pr->bl.mr);
   pr->pack_b = packer_for_width(pr->bl.nr);
 #ifdef BIORNN_HAVE_AVX2
   if (kernel == GemmKernel::kPackedAvx2) {
     pr->micro = microkernel_avx2;
+    pr->micro_in_place = microkernel_in_place_avx2;
     pr->pack_a.transposing = pack_a_transposing_avx2;
     pr->pack_b.transposing = pack_b_transposing_avx2;
   }
@@ -447,6 +517,7 @@ void gemm_packed(GemmKernel kernel, int threads, Trans trans_a, Trans trans_b, r
   }
   Problem pr = make_problem(kernel, trans_a, alpha, a, beta, c);
   pr.b = operand_b(trans_b, b);
+  pr.in_place = reads_in_place(trans_a, trans_b, m, n);
 
   const int team = choose_team(pr.bl, threads, m, n, k);
   const Layout layout = make_layout(pr, team);

@@ -10,6 +10,10 @@
 
 namespace biornn::kernels {
 
+// Whether gemm_packed reads both operands in place (run_in_place) instead of packing them:
+// op(A) = Aᵀ and op(B) = B, at most kInPlaceMaxLanes rows and columns. For tests.
+bool reads_in_place(Trans trans_a, Trans trans_b, int32_t m, int32_t n);
+
 // `kernel` is kPackedScalar or kPackedAvx2 (available); threads >= 1.
 void gemm_packed(GemmKernel kernel, int threads, Trans trans_a, Trans trans_b, real alpha,
                  ConstMatrixView a, ConstMatrixView b, real beta, MatrixView c);
