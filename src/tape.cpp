@@ -66,6 +66,7 @@ Tape::Node& Tape::begin_node(Op op, std::initializer_list<Var> inputs) {
     n.requires_grad = n.requires_grad || nodes_[std::size_t(v.id)].requires_grad;
   }
   n.grad.resize(0, 0);
+  n.grad_unwritten = false;
   return n;
 }
 
@@ -112,7 +113,20 @@ Var Tape::scalar(real value, bool requires_grad) {
 
 Matrix& Tape::grad_of(int32_t id) {
   Node& n = node(id);
-  return n.external_grad != nullptr ? *n.external_grad : n.grad;
+  if (n.external_grad != nullptr) return *n.external_grad;
+  if (n.grad_unwritten) {
+    n.grad.set_zero();
+    n.grad_unwritten = false;
+  }
+  return n.grad;
+}
+
+Matrix& Tape::grad_target(int32_t id, real* beta) {
+  Node& n = node(id);
+  *beta = n.external_grad == nullptr && n.grad_unwritten ? real(0) : real(1);
+  if (n.external_grad != nullptr) return *n.external_grad;
+  n.grad_unwritten = false;
+  return n.grad;
 }
 
 void Tape::backward(Var loss) {
@@ -123,19 +137,34 @@ void Tape::backward(Var loss) {
   BIORNN_CHECK(!backward_done_, "backward: already called on this recording; gradients would "
                                 "be counted twice (clear the tape and record again)");
   backward_done_ = true;
-  // Every tape-owned gradient starts at zero; parameter gradients are the caller's.
+  // Every tape-owned gradient starts at zero (parameter gradients are the caller's): marked
+  // unwritten here, zeroed when first added into (grad_of) or when its node's backward reads
+  // it, or overwritten by the first product that writes it whole (grad_target).
   for (int32_t i = 0; i <= loss.id; ++i) {
     Node& n = nodes_[std::size_t(i)];
     if (!n.requires_grad || n.external_grad != nullptr) continue;
     n.grad.resize(n.val().rows(), n.val().cols());
+    n.grad_unwritten = true;
+  }
+  if (loss_node.requires_grad) {
+    grad_of(loss.id)(0, 0) += real(1);
+    for (int32_t i = loss.id; i >= 0; --i) {
+      if (!nodes_[std::size_t(i)].requires_grad || nodes_[std::size_t(i)].op == Op::kLeaf) continue;
+      Node& n = node_with_grad(i);
+      tape_detail::backward_node(*this, n);
+    }
+  }
+  // Gradients nothing flowed into (leaves the loss does not depend on) read as zero.
+  for (int32_t i = 0; i <= loss.id; ++i) node_with_grad(i);
+}
+
+Tape::Node& Tape::node_with_grad(int32_t id) {
+  Node& n = nodes_[std::size_t(id)];
+  if (n.grad_unwritten) {
     n.grad.set_zero();
+    n.grad_unwritten = false;
   }
-  if (!loss_node.requires_grad) return;
-  grad_of(loss.id)(0, 0) += real(1);
-  for (int32_t i = loss.id; i >= 0; --i) {
-    Node& n = nodes_[std::size_t(i)];
-    if (n.requires_grad && n.op != Op::kLeaf) tape_detail::backward_node(*this, n);
-  }
+  return n;
 }
 
 void Tape::clear() {

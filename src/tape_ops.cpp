@@ -28,6 +28,13 @@ Matrix* input_grad(Tape& t, const Tape::Node& n, int k) {
   return &t.grad_of(n.inputs[k]);
 }
 
+// The same for an op whose product writes all of it (C = α·P + β·C): `beta` says whether to
+// add (1) or overwrite (0, nothing added yet).
+Matrix* input_grad_target(Tape& t, const Tape::Node& n, int k, real* beta) {
+  if (n.inputs[k] < 0 || !t.node(n.inputs[k]).requires_grad) return nullptr;
+  return &t.grad_target(n.inputs[k], beta);
+}
+
 Tape& tape_of(Var a) {
   BIORNN_CHECK(a.tape != nullptr, "an operation received a default-constructed Var");
   return *a.tape;
@@ -105,10 +112,11 @@ Var matmul(Var a, Var b) {
 }
 
 static void backward_matmul(Tape& t, Tape::Node& n) {
+  real beta;
   const Matrix& x = input_value(t, n, 0);
   const Matrix& y = input_value(t, n, 1);
-  if (Matrix* dx = input_grad(t, n, 0)) gemm(Trans::kNo, Trans::kYes, 1, n.grad, y, 1, *dx);
-  if (Matrix* dy = input_grad(t, n, 1)) gemm(Trans::kYes, Trans::kNo, 1, x, n.grad, 1, *dy);
+  if (Matrix* dx = input_grad_target(t, n, 0, &beta)) gemm(Trans::kNo, Trans::kYes, 1, n.grad, y, beta, *dx);
+  if (Matrix* dy = input_grad_target(t, n, 1, &beta)) gemm(Trans::kYes, Trans::kNo, 1, x, n.grad, beta, *dy);
 }
 
 // ---- matmul_nt: C = X·Yᵀ;  dX += dC·Y,  dY += dCᵀ·X ---------------------------------------
@@ -125,10 +133,11 @@ Var matmul_nt(Var a, Var b) {
 }
 
 static void backward_matmul_nt(Tape& t, Tape::Node& n) {
+  real beta;
   const Matrix& x = input_value(t, n, 0);
   const Matrix& y = input_value(t, n, 1);
-  if (Matrix* dx = input_grad(t, n, 0)) gemm(Trans::kNo, Trans::kNo, 1, n.grad, y, 1, *dx);
-  if (Matrix* dy = input_grad(t, n, 1)) gemm(Trans::kYes, Trans::kNo, 1, n.grad, x, 1, *dy);
+  if (Matrix* dx = input_grad_target(t, n, 0, &beta)) gemm(Trans::kNo, Trans::kNo, 1, n.grad, y, beta, *dx);
+  if (Matrix* dy = input_grad_target(t, n, 1, &beta)) gemm(Trans::kYes, Trans::kNo, 1, n.grad, x, beta, *dy);
 }
 
 // ---- matmul_tn: C = Xᵀ·Y;  dX += Y·dCᵀ,  dY += X·dC ---------------------------------------
@@ -145,10 +154,11 @@ Var matmul_tn(Var a, Var b) {
 }
 
 static void backward_matmul_tn(Tape& t, Tape::Node& n) {
+  real beta;
   const Matrix& x = input_value(t, n, 0);
   const Matrix& y = input_value(t, n, 1);
-  if (Matrix* dx = input_grad(t, n, 0)) gemm(Trans::kNo, Trans::kYes, 1, y, n.grad, 1, *dx);
-  if (Matrix* dy = input_grad(t, n, 1)) gemm(Trans::kNo, Trans::kNo, 1, x, n.grad, 1, *dy);
+  if (Matrix* dx = input_grad_target(t, n, 0, &beta)) gemm(Trans::kNo, Trans::kYes, 1, y, n.grad, beta, *dx);
+  if (Matrix* dy = input_grad_target(t, n, 1, &beta)) gemm(Trans::kNo, Trans::kNo, 1, x, n.grad, beta, *dy);
 }
 
 // ---- sparse_matmul_nt: C = X·Sᵀ, S = CSR(pattern, values);

@@ -50,6 +50,37 @@ TEST_CASE("a value used twice receives both gradient contributions") {
   CHECK(x.grad()(0, 0) == 7);
 }
 
+// Tape-owned gradients are not zeroed up front: the first product into one overwrites it
+// (β = 0), later contributions add, and one nothing flows into reads as zero — also when its
+// buffer still holds the previous recording's gradient.
+TEST_CASE("a gradient first written by a product, then added to, then left unwritten on reuse") {
+  Tape t;
+  const Matrix xv = Matrix::from_rows({{1, 2}, {3, 4}});
+  const Matrix wv = Matrix::from_rows({{5, 6}, {7, 8}});
+  {
+    Var x = t.variable(xv), w = t.constant(wv);
+    // d/dx sum(x·wᵀ) = 1·w (row sums of columns): dX_ij = Σ_k w_kj; plus 2x from sum(x·x).
+    Var loss = sum(matmul_nt(x, w)) + sum(mul(x, x));
+    t.backward(loss);
+    for (int32_t i = 0; i < 2; ++i)
+      for (int32_t j = 0; j < 2; ++j) CHECK(x.grad()(i, j) == wv(0, j) + wv(1, j) + 2 * xv(i, j));
+  }
+  t.clear();
+  {
+    // Same buffers, reused: x's gradient buffer holds the numbers above, but no gradient
+    // reaches x this time (nothing uses it; the loss depends on y only).
+    Var x = t.variable(xv), w = t.constant(wv);
+    (void)w;
+    Var y = t.variable(xv);
+    t.backward(sum(mul(y, y)));
+    for (int32_t i = 0; i < 2; ++i)
+      for (int32_t j = 0; j < 2; ++j) {
+        CHECK(x.grad()(i, j) == 0);
+        CHECK(y.grad()(i, j) == 2 * xv(i, j));
+      }
+  }
+}
+
 TEST_CASE("parameter gradients accumulate across recordings until zeroed") {
   Parameter p("w", Matrix::from_rows({{2}}));
   Tape t;

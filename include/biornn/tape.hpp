@@ -131,6 +131,9 @@ class Tape {
     bool requires_grad = false;
     Matrix value;            // the result (unused when external_value is set)
     Matrix grad;             // same shape as the value once backward has touched it
+    // The tape-owned grad is sized but holds no values yet: backward skips zeroing it, and the
+    // first op to add into it either zeroes it (grad_of) or overwrites it (grad_target).
+    bool grad_unwritten = false;
     Matrix aux[3];           // data saved for backward or scratch (e.g. softmax probabilities)
     const Matrix* external_value = nullptr;  // constant / parameter leaves
     Matrix* external_grad = nullptr;         // parameter leaves
@@ -151,8 +154,14 @@ class Tape {
   const Node& node(int32_t id) const;
   // The gradient buffer an op's backward adds into for input `id` (a parameter's own grad).
   Matrix& grad_of(int32_t id);
+  // The same buffer for an op that writes every element of it in one product C = α·P + β·C:
+  // `beta` is 0 when nothing has been added yet (the buffer need not be zeroed first; saves a
+  // pass over, e.g., the (T·B, N) gradient of a hidden sequence), 1 otherwise.
+  Matrix& grad_target(int32_t id, real* beta);
 
  private:
+  // Node `id`, its tape-owned gradient zeroed first if still unwritten.
+  Node& node_with_grad(int32_t id);
   // [0, count_) are live; the rest are spare buffers. A deque, so that references to a
   // node's value stay valid while later nodes are appended.
   std::deque<Node> nodes_;
