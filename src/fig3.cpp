@@ -43,8 +43,9 @@ void mean_sd(const std::vector<double>& v, std::vector<double>& mean, std::vecto
 }  // namespace
 
 MstOverlapCurve mst_overlap_curve(const std::string& label, const std::vector<Matrix>& matrices,
-                                  const std::vector<double>& sparsities, uint64_t seed) {
+                                  const std::vector<double>& sparsities, uint64_t seed, int32_t draws) {
   BIORNN_CHECK(!matrices.empty(), "mst_overlap_curve: no matrices");
+  BIORNN_CHECK(draws >= 1 && draws <= 1000, "mst_overlap_curve: draws must lie in [1, 1000], got " + std::to_string(draws));
   MstOverlapCurve c;
   c.matrices = label;
   c.n = matrices[0].rows();
@@ -58,10 +59,14 @@ MstOverlapCurve mst_overlap_curve(const std::string& label, const std::vector<Ma
       const Matrix& w = matrices[r];
       const double edges = double(trees[r].edge_count());
       if (edges == 0) continue;
-      Rng tp_rng(seed, uint64_t(r) * 1000 + 2 * l), rnd_rng(seed, uint64_t(r) * 1000 + 2 * l + 1);
       PruneStats stats;
-      tp.push_back(mst_overlap(trees[r], prune_topprob(w, s, tp_rng, nullptr, false, &stats)));
-      rnd.push_back(mst_overlap(trees[r], prune_random(w, s, rnd_rng)));
+      for (int32_t d = 0; d < draws; ++d) {
+        // One stream per (matrix, draw, level, method): 21 levels need 42 < 100 streams.
+        const uint64_t stream = (uint64_t(r) * 1000 + uint64_t(d)) * 100 + 2 * l;
+        Rng tp_rng(seed, stream), rnd_rng(seed, stream + 1);
+        tp.push_back(mst_overlap(trees[r], prune_topprob(w, s, tp_rng, nullptr, false, &stats)));
+        rnd.push_back(mst_overlap(trees[r], prune_random(w, s, rnd_rng)));
+      }
       bound.push_back(topprob_mst_overlap_bound(sorted_keep_probabilities(w, s), w.rows()) / edges);
       // App. 10.2: the tree edges that random pruning keeps are hypergeometric — the nonzero
       // entries are the population, the tree edges the successes, the expected kept the draws.
@@ -178,7 +183,7 @@ StatusOr<Fig3Result> reproduce_fig3(const Fig3Options& o, const Log& log) {
       for (int64_t k = 0; k < m.size(); ++k) m.data()[k] = real(rng.uniform01());
       matrices.push_back(m);
     }
-    result.mst.push_back(mst_overlap_curve("random U(0,1), N = " + std::to_string(n), matrices, sparsities, o.seed));
+    result.mst.push_back(mst_overlap_curve("random U(0,1), N = " + std::to_string(n), matrices, sparsities, o.seed, o.mst_draws));
   }
   for (TaskKind task : o.tasks) {
     if (task == TaskKind::kSeqMnist && o.mnist_dir.empty()) {
@@ -206,7 +211,8 @@ StatusOr<Fig3Result> reproduce_fig3(const Fig3Options& o, const Log& log) {
       }
       result.panel_a = {{"dense", all}, {"top-prob, 90 % sparsity", tp}, {"random, 90 % sparsity", rnd}};
     }
-    result.mst.push_back(mst_overlap_curve(std::string("trained ") + task_name(task) + " (Dale)", trained, sparsities, o.seed));
+    result.mst.push_back(mst_overlap_curve(std::string("trained ") + task_name(task) + " (Dale)", trained, sparsities, o.seed,
+                                        o.mst_draws));
     if (log) log(std::string("error before fine-tuning: ") + task_name(task));
     result.error.push_back({task, error_levels(o, task, runs.value())});
     for (PruneMethod method : {PruneMethod::kTopProb, PruneMethod::kRandom}) {

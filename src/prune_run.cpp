@@ -56,6 +56,8 @@ StatusOr<std::unique_ptr<TrainingRun>> prune_run(const std::string& source_dir, 
   pruned.prune_exact = request.exact;
   pruned.prune_seed = request.seed;
   pruned.prune_source = source_dir;
+  pruned.cosine_lr = request.finetune_cosine;
+  if (request.finetune_cosine) pruned.lr_min = pruned.lr / kFinetuneLrDivisor;
   outcome->blocks.clear();
   if (request.table != nullptr) {
     BIORNN_RETURN_IF_ERROR(check_population_table(*request.table, w.rows(), w.cols(), request.table_path));

@@ -2,6 +2,7 @@
 // directory (see run.hpp).
 #include "biornn/run.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -11,6 +12,7 @@
 #include "biornn/fileio.hpp"
 #include "biornn/json.hpp"
 #include "biornn/kernels.hpp"
+#include "biornn/schedule.hpp"
 
 namespace biornn {
 
@@ -141,6 +143,7 @@ Status TrainingRun::train(const std::function<void(const EpochRecord&)>& on_epoc
     const auto t0 = std::chrono::steady_clock::now();
     EpochRecord r;
     r.epoch = epochs_done() + 1;
+    trainer_->optimizer().set_lr(current_lr());  // the schedule's rate for this epoch
     r.train_loss = trainer_->train_epoch();
     const Evaluation e = trainer_->evaluate(data_.test);
     r.test_loss = e.loss;
@@ -171,6 +174,13 @@ Status TrainingRun::train(const std::function<void(const EpochRecord&)>& on_epoc
 
 double TrainingRun::current_lr() const {
   double lr = config_.lr;
+  if (config_.cosine_lr) {
+    CosineSchedule schedule;
+    schedule.base_lr = config_.lr;
+    schedule.min_lr = config_.lr_min;
+    schedule.t_max = std::max(1, config_.epochs);
+    lr = schedule.lr(epochs_done());
+  }
   for (std::size_t i = 0; i < nan_rollbacks_.size(); ++i) lr *= kNanRollbackFactor;
   return lr;
 }

@@ -35,6 +35,8 @@ const TomlSchema& train_config_schema() {
     s.add("model.theta", TomlType::kFloat).at_least(0).finite();
     s.add("optimizer.name", TomlType::kString).one_of({"adam", "sgd", "rmsprop"});
     s.add("optimizer.lr", TomlType::kFloat).greater_than(0).finite();
+    s.add("optimizer.schedule", TomlType::kString).one_of({"constant", "cosine"});
+    s.add("optimizer.lr_min", TomlType::kFloat).at_least(0).finite();
     s.add("optimizer.batch", TomlType::kInteger).at_least(1).at_most(1000000);
     s.add("optimizer.momentum", TomlType::kFloat).at_least(0).less_than(1);
     s.add("optimizer.weight_decay", TomlType::kFloat).at_least(0).finite();
@@ -113,6 +115,11 @@ Status apply_train_config(const TomlDocument& doc, TrainConfig* c) {
     parse_optimizer(text, &c->optimizer);
   }
   BIORNN_RETURN_IF_ERROR(take_double(doc, "optimizer.lr", &c->lr));
+  if (doc.contains("optimizer.schedule")) {
+    BIORNN_RETURN_IF_ERROR(doc.get_string("optimizer.schedule", &text));
+    c->cosine_lr = text == "cosine";
+  }
+  BIORNN_RETURN_IF_ERROR(take_double(doc, "optimizer.lr_min", &c->lr_min));
   BIORNN_RETURN_IF_ERROR(take_integer(doc, "optimizer.batch", &c->batch));
   BIORNN_RETURN_IF_ERROR(take_double(doc, "optimizer.momentum", &c->momentum));
   BIORNN_RETURN_IF_ERROR(take_double(doc, "optimizer.weight_decay", &c->weight_decay));
@@ -165,6 +172,8 @@ TomlDocument train_config_to_toml(const TrainConfig& c) {
   d.set("model.theta", TomlValue::of_float(c.theta));
   d.set("optimizer.name", TomlValue::of_string(optimizer_name(c.optimizer)));
   d.set("optimizer.lr", TomlValue::of_float(c.lr));
+  d.set("optimizer.schedule", TomlValue::of_string(c.cosine_lr ? "cosine" : "constant"));
+  d.set("optimizer.lr_min", TomlValue::of_float(c.lr_min));
   d.set("optimizer.batch", TomlValue::of_integer(c.batch));
   d.set("optimizer.momentum", TomlValue::of_float(c.momentum));
   d.set("optimizer.weight_decay", TomlValue::of_float(c.weight_decay));

@@ -7,9 +7,11 @@
 #include <cstdlib>
 #include <unistd.h>
 #include <string>
+#include <vector>
 
 #include "biornn/fileio.hpp"
 #include "biornn/run.hpp"
+#include "biornn/schedule.hpp"
 
 using namespace biornn;
 
@@ -114,6 +116,64 @@ TEST_CASE("a resumed run ends bit-identical to an uninterrupted one") {
   CHECK(straight.value()->history().back().test_loss == resumed.value()->history().back().test_loss);
 }
 
+// The cosine schedule reaches the optimiser: epoch k of E trains with CosineSchedule's rate
+// for k − 1 finished epochs (T_max = E); the floor equal to lr gives the constant run's bits;
+// and an interrupted cosine run resumes onto the same rate and the same bits.
+TEST_CASE("a cosine learning-rate schedule sets each epoch's rate, and resumes onto it") {
+  TrainConfig c = small_config(TaskKind::kFlipFlop, LearningRule::kDale);
+  c.epochs = 4;
+  c.cosine_lr = true;
+  c.lr_min = 0.001;
+  CosineSchedule expected;
+  expected.base_lr = c.lr;
+  expected.min_lr = c.lr_min;
+  expected.t_max = c.epochs;
+
+  const std::string cosine_dir = temp_dir("cosine");
+  StatusOr<std::unique_ptr<TrainingRun>> cosine = TrainingRun::create(c);
+  REQUIRE(cosine.ok());
+  REQUIRE(cosine.value()->start_directory(cosine_dir, false).ok());
+  CHECK(cosine.value()->current_lr() == expected.lr(0));
+  std::vector<double> next_rates;
+  REQUIRE(cosine.value()->train([&](const EpochRecord&) { next_rates.push_back(cosine.value()->current_lr()); }).ok());
+  REQUIRE(next_rates.size() == 4);
+  for (int k = 0; k < 4; ++k) CHECK(next_rates[std::size_t(k)] == expected.lr(k + 1));
+  CHECK(next_rates[0] < c.lr);
+  CHECK(next_rates[2] < next_rates[1]);
+
+  // Constant, and cosine with floor = lr: identical bits; the real cosine run differs.
+  TrainConfig flat = c;
+  flat.cosine_lr = false;
+  TrainConfig floor_at_lr = c;
+  floor_at_lr.lr_min = c.lr;
+  const std::string flat_dir = temp_dir("flat"), floor_dir = temp_dir("floor");
+  StatusOr<std::unique_ptr<TrainingRun>> a = TrainingRun::create(flat);
+  StatusOr<std::unique_ptr<TrainingRun>> b = TrainingRun::create(floor_at_lr);
+  REQUIRE(a.ok());
+  REQUIRE(b.ok());
+  REQUIRE(a.value()->start_directory(flat_dir, false).ok());
+  REQUIRE(b.value()->start_directory(floor_dir, false).ok());
+  REQUIRE(a.value()->train(nullptr).ok());
+  REQUIRE(b.value()->train(nullptr).ok());
+  CHECK(bitwise_equal(a.value()->model().w.value, b.value()->model().w.value));
+  CHECK_FALSE(bitwise_equal(a.value()->model().w.value, cosine.value()->model().w.value));
+
+  // Interrupted after epoch 2 and resumed: the same rates, the same weights.
+  const std::string split_dir = temp_dir("cosine_split");
+  std::atomic<bool> stop{false};
+  StatusOr<std::unique_ptr<TrainingRun>> first = TrainingRun::create(c);
+  REQUIRE(first.ok());
+  REQUIRE(first.value()->start_directory(split_dir, false).ok());
+  CHECK(first.value()->train([&](const EpochRecord& r) { stop = r.epoch >= 2; }, &stop).code() == StatusCode::kCancelled);
+  first.value().reset();
+  StatusOr<std::unique_ptr<TrainingRun>> resumed = TrainingRun::resume(split_dir);
+  REQUIRE(resumed.ok());
+  CHECK(resumed.value()->config().cosine_lr);
+  CHECK(resumed.value()->current_lr() == expected.lr(2));
+  REQUIRE(resumed.value()->train(nullptr).ok());
+  CHECK(bitwise_equal(resumed.value()->model().w.value, cosine.value()->model().w.value));
+}
+
 TEST_CASE("a finished run writes every promised file, and model.npz holds the weights") {
   TrainConfig c = small_config(TaskKind::kFlipFlop, LearningRule::kDale);
   c.epochs = 1;
@@ -166,6 +226,8 @@ TEST_CASE("the resolved config round-trips through TOML") {
   TrainConfig c = small_config(TaskKind::kWave, LearningRule::kRectified);
   c.theta = 0.25;
   c.readout_from = ReadoutFrom::kRate;
+  c.cosine_lr = true;
+  c.lr_min = 2.5e-4;
   resolve_seeds(&c);
   const TomlDocument doc = train_config_to_toml(c);
   StatusOr<TomlDocument> parsed = parse_toml(to_toml_string(doc), "round");

@@ -46,6 +46,11 @@ struct TrainConfig {
 
   OptimizerKind optimizer = OptimizerKind::kAdam;
   double lr = 1e-3;
+  // Learning-rate schedule over the run's epochs (a pruned run: over its fine-tuning epochs):
+  // constant, or cosine from lr down towards lr_min — epoch k (1-based) of E trains with
+  // lr_min + (lr − lr_min)·(1 + cos(π(k − 1)/E))/2 (schedule.hpp with T_max = E).
+  bool cosine_lr = false;
+  double lr_min = 1e-4;
   int32_t batch = 200;
   double momentum = 0;
   double weight_decay = 0;

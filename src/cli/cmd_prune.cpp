@@ -40,6 +40,8 @@ int cmd_prune(int argc, char** argv, int first) {
           {"exact", "", "hit the target count exactly (systematic sampling)", ""},
           {"seed", "N", "pruning seed", "1"},
           {"finetune-epochs", "N", "fine-tuning epochs the new run is set up for (default per task: 40 / 10 / 25)", ""},
+          {"finetune-schedule", "NAME", "fine-tuning learning rate: cosine (from the run's lr down towards lr/10 over\n"
+                                        "the fine-tuning epochs) | constant (the run's lr throughout)", "cosine"},
           {"out", "DIR", "the pruned run directory", ""},
           {"force", "", "overwrite an existing directory", ""},
           {"json", "", "print the report as JSON on stdout", ""}});
@@ -71,8 +73,13 @@ int cmd_prune(int argc, char** argv, int first) {
     if (!st.ok()) return usage_error(name, st);
   }
 
+  const std::string schedule = a.has("finetune-schedule") ? a.get("finetune-schedule") : "cosine";
+  if (schedule != "cosine" && schedule != "constant")
+    return usage_error(name, invalid_argument("--finetune-schedule must be cosine or constant, got '" + schedule + "'"));
+
   PruneRequest request;
   request.method = method;
+  request.finetune_cosine = schedule == "cosine";
   request.sparsity = sparsity;
   request.exact = a.has("exact");
   request.seed = uint64_t(seed);

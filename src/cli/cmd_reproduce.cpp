@@ -81,6 +81,7 @@ int reproduce_fig3_command(int argc, char** argv, int first) {
           {"fig2", "DIR", "where Fig. 2's runs are (or will be trained)", "runs/fig2 (runs/fig2-quick with --quick)"},
           {"out", "DIR", "output directory", "runs/fig3 (runs/fig3-quick with --quick)"},
           {"tasks", "LIST", "comma-separated subset of flipflop,wave,seqmnist", "all"},
+          {"mst-draws", "N", "(B) prunings per matrix and sparsity level (2 with --quick)", "20"},
           {"seed", "N", "seed of the pruning draws and random matrices", "1"}});
   Status st = a.parse(argc, argv, first);
   if (!st.ok()) {
@@ -93,14 +94,16 @@ int reproduce_fig3_command(int argc, char** argv, int first) {
   }
   Fig3Options o;
   o.quick = a.has("quick");
-  int64_t runs = o.quick ? 2 : 5, seed = 1;
+  int64_t runs = o.quick ? 2 : 5, seed = 1, draws = o.quick ? 2 : 20;
   if (a.has("runs")) st = a.get_int("runs", 1, 1000, &runs);
+  if (st.ok() && a.has("mst-draws")) st = a.get_int("mst-draws", 1, 1000, &draws);
   if (st.ok()) st = a.get_int("seed", 0, INT64_MAX, &seed);
   if (!st.ok()) {
     std::fprintf(stderr, "%s: %s\n", name, st.message().c_str());
     return 2;
   }
   o.runs = int32_t(runs);
+  o.mst_draws = int32_t(draws);
   o.seed = uint64_t(seed);
   o.mnist_dir = a.get("data");
   o.fig2_dir = a.has("fig2") ? a.get("fig2") : (o.quick ? "runs/fig2-quick" : "runs/fig2");

@@ -4,6 +4,7 @@
 // the run directory is created, so a mistake never leaves a half-made run behind. Progress
 // goes to stderr: a bar with an ETA on a terminal, one line per epoch otherwise. Ctrl-C (or
 // SIGTERM) finishes the current epoch, saves the checkpoint and exits; --resume continues.
+#include <cmath>
 #include <atomic>
 #include <csignal>
 #include <cstdio>
@@ -42,6 +43,8 @@ Args train_args() {
                {"threads", "N", "kernel threads (default: BIORNN_THREADS or all cores)", ""},
                {"batch", "N", "mini-batch size (default per task: 200 / 100 / 200)", ""},
                {"lr", "X", "learning rate", "0.001"},
+               {"lr-schedule", "NAME", "constant | cosine (from --lr down towards --lr-min over the run's epochs)", "constant"},
+               {"lr-min", "X", "the cosine schedule's floor", "0.0001"},
                {"optimizer", "NAME", "adam | sgd | rmsprop", "adam"},
                {"momentum", "X", "momentum for sgd / rmsprop", "0"},
                {"hidden", "N", "recurrent units", "128"},
@@ -75,6 +78,17 @@ Status apply_flags(const Args& a, TrainConfig* c) {
     BIORNN_RETURN_IF_ERROR(a.get_double("lr", &x));
     if (!(x > 0)) return invalid_argument("--lr must be > 0, got " + a.get("lr"));
     c->lr = x;
+  }
+  if (a.has("lr-schedule")) {
+    const std::string schedule = a.get("lr-schedule");
+    if (schedule != "constant" && schedule != "cosine")
+      return invalid_argument("--lr-schedule must be constant or cosine, got '" + schedule + "'");
+    c->cosine_lr = schedule == "cosine";
+  }
+  if (a.has("lr-min")) {
+    BIORNN_RETURN_IF_ERROR(a.get_double("lr-min", &x));
+    if (!(x >= 0 && std::isfinite(x))) return invalid_argument("--lr-min must be a finite number >= 0, got " + a.get("lr-min"));
+    c->lr_min = x;
   }
   if (a.has("momentum")) {
     BIORNN_RETURN_IF_ERROR(a.get_double("momentum", &x));

@@ -114,6 +114,19 @@ for f in mask.npy prune_report.json checkpoint.bin config.toml; do
   checks=$((checks + 1))
   [ -s "$TMP/p/$f" ] || { echo "FAIL: pruned directory lacks $f"; failures=$((failures + 1)); }
 done
+# Fine-tuning anneals the learning rate by default (cosine, lr -> lr/10), constant on request.
+checks=$((checks + 1))
+grep -q '^schedule = "cosine"' "$TMP/p/config.toml" && grep -q '^lr_min = 0.0001$' "$TMP/p/config.toml" ||
+  { echo "FAIL: the pruned run's config lacks the cosine fine-tuning schedule (lr_min = lr/10)"; failures=$((failures + 1)); }
+run "unknown fine-tuning schedule" 2 prune --model "$TMP/dense" --sparsity 0.8 --finetune-schedule steps --out "$TMP/p_bad"
+expect err "--finetune-schedule must be cosine or constant, got 'steps'"
+[ ! -e "$TMP/p_bad" ] || { echo "FAIL: a pruned directory was left behind for a bad schedule"; failures=$((failures + 1)); }
+run "prune, constant fine-tuning rate" 0 prune --model "$TMP/dense" --sparsity 0.8 --finetune-schedule constant --out "$TMP/p_flat"
+checks=$((checks + 1))
+grep -q '^schedule = "constant"' "$TMP/p_flat/config.toml" ||
+  { echo "FAIL: --finetune-schedule constant did not reach the config"; failures=$((failures + 1)); }
+run "train, bad schedule" 2 train --task flipflop --lr-schedule linear --out "$TMP/bad_schedule"
+expect err "--lr-schedule must be constant or cosine, got 'linear'"
 run "finetune" 0 finetune --model "$TMP/p" --epochs 2 --quiet
 expect out "fine-tuned"
 expect out "51 weights kept, sign violations 0"
