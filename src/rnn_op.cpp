@@ -140,11 +140,12 @@ const Matrix* optional_input(Tape& t, const Tape::Node& n, int k) {
   return n.inputs[k] >= 0 ? &t.node(n.inputs[k]).val() : nullptr;
 }
 
-// X·W_inᵀ for every step at once, into the a buffer; then the time loop.
+// The time loop, which also forms the input drive X·W_inᵀ slice by slice.
 void run_forward(Tape& t, Tape::Node& n, const Matrix* w, const CsrView* sparse) {
-  Matrix& a = activations(n);
-  gemm(Trans::kNo, Trans::kYes, 1, t.node(n.inputs[0]).val(), t.node(n.inputs[1]).val(), 0, a);
-  kernels::recurrent_forward(problem_of(n, w, sparse), optional_input(t, n, 3), optional_input(t, n, 4), a, rates(n),
+  kernels::RecurrentProblem p = problem_of(n, w, sparse);
+  p.x = &t.node(n.inputs[0]).val();
+  p.w_in = &t.node(n.inputs[1]).val();
+  kernels::recurrent_forward(p, optional_input(t, n, 3), optional_input(t, n, 4), activations(n), rates(n),
                              active_threads());
 }
 

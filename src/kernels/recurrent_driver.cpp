@@ -87,9 +87,11 @@ void add_biases(MatrixView z, const Matrix* b_in, const Matrix* b_rec) {
 void forward_slice(const RecurrentProblem& p, const RecurrentWeight& w, const Matrix* b_in, const Matrix* b_rec,
                    Matrix& a, Matrix& h, int32_t b0, int32_t rows) {
   const int32_t n = p.units;
+  const GemmKernel kernel = active_gemm_kernel();
   for (int32_t t = 0; t < p.steps; ++t) {
-    MatrixView z = rows_of(a, p.batch, t, b0, rows);  // holds x_t·W_inᵀ
-    add_biases(z, b_in, b_rec);
+    MatrixView z = rows_of(a, p.batch, t, b0, rows);
+    if (p.x != nullptr) gemm_with(kernel, 1, Trans::kNo, Trans::kYes, 1, rows_of(*p.x, p.batch, t, b0, rows), *p.w_in, 0, z);
+    add_biases(z, b_in, b_rec);  // z holds x_t·W_inᵀ
     if (t > 0) product_nt(w, rows_of(h, p.batch, t - 1, b0, rows), z);
     const int64_t count = int64_t(rows) * n;  // the slice's rows are contiguous (full width)
     switch (p.activation) {
