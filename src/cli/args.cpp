@@ -95,6 +95,19 @@ Status Args::get_double(const std::string& name, double* out) const {
   return Status();
 }
 
+int exit_status_for(const Status& s) {
+  switch (s.code()) {
+    case StatusCode::kCancelled: return 130;
+    case StatusCode::kNumericalFailure: return 1;
+    default: return 2;
+  }
+}
+
+int report_failure(const std::string& command, const Status& s) {
+  std::fprintf(stderr, "%s: %s\n", command.c_str(), s.message().c_str());
+  return exit_status_for(s);
+}
+
 int Args::reject(const Status& s) const {
   std::fprintf(stderr, "%s: %s\n", command_.c_str(), s.message().c_str());
   return 2;

@@ -51,4 +51,15 @@ class Args {
   bool help_ = false;
 };
 
+// The exit status of a command that failed with `s`, the same for every command:
+//   1    the computation failed (a loss or weight became NaN or infinite); what had been
+//        finished is kept and the message says where;
+//   130  interrupted (Ctrl-C); the state was saved for --resume;
+//   2    anything else: a bad option or value, a missing, unreadable or malformed file, an
+//        output path that cannot be written, a size that does not fit.
+int exit_status_for(const Status& s);
+// Prints "<command>: <message>" on stderr and returns exit_status_for(s).
+int report_failure(const std::string& command, const Status& s);
+
+
 }  // namespace biornn::cli

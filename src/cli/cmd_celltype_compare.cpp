@@ -23,11 +23,6 @@ namespace biornn::cli {
 
 namespace {
 
-int fail(const std::string& command, const Status& s) {
-  std::fprintf(stderr, "%s: %s\n", command.c_str(), s.message().c_str());
-  return s.code() == StatusCode::kIoError ? 1 : 2;
-}
-
 // --spec, else the spec recorded beside the runs of `runs_dir`, else the default.
 StatusOr<CelltypeSpec> spec_for(const Args& a, const std::string& runs_dir) {
   return a.has("spec") ? load_celltype_spec(a.get("spec")) : celltype_recorded_spec(runs_dir);
@@ -43,7 +38,7 @@ bool parse_args(Args& a, int argc, char** argv, int first, const std::string& co
   if (st.ok() && !a.positional().empty()) st = invalid_argument("unexpected argument '" + a.positional()[0] + "'");
   if (st.ok() && (!a.has("a") || !a.has("b"))) st = invalid_argument("--a RUNS_A and --b RUNS_B are both required");
   if (!st.ok()) {
-    *status = fail(command, st);
+    *status = report_failure(command, st);
     return false;
   }
   return true;
@@ -72,25 +67,25 @@ int cmd_celltype_compare(int argc, char** argv, int first) {
   int status = 0;
   if (!parse_args(a, argc, argv, first, command, &status)) return status;
   StatusOr<CelltypeSpec> spec = spec_for(a, a.get("a"));
-  if (!spec.ok()) return fail(command, spec.status());
+  if (!spec.ok()) return report_failure(command, spec.status());
   StatusOr<std::vector<std::string>> runs_a = list_celltype_runs(a.get("a"));
-  if (!runs_a.ok()) return fail(command, runs_a.status().with_context("--a"));
+  if (!runs_a.ok()) return report_failure(command, runs_a.status().with_context("--a"));
   StatusOr<std::vector<std::string>> runs_b = list_celltype_runs(a.get("b"));
-  if (!runs_b.ok()) return fail(command, runs_b.status().with_context("--b"));
+  if (!runs_b.ok()) return report_failure(command, runs_b.status().with_context("--b"));
   const std::string out = a.get("out");
   if (!out.empty() && !a.has("force")) {
     std::error_code ec;
-    if (file_exists(out)) return fail(command, invalid_argument(out + " is a file; --out needs a directory"));
+    if (file_exists(out)) return report_failure(command, invalid_argument(out + " is a file; --out needs a directory"));
     if (directory_exists(out) && !std::filesystem::is_empty(out, ec))
-      return fail(command, invalid_argument(out + " already exists and is not empty; pass --force to write into it"));
+      return report_failure(command, invalid_argument(out + " already exists and is not empty; pass --force to write into it"));
   }
   StatusOr<CelltypeComparison> c = compare_celltype_runs(spec.value(), runs_a.value(), runs_b.value());
-  if (!c.ok()) return fail(command, c.status());
+  if (!c.ok()) return report_failure(command, c.status());
   if (!out.empty()) {
     Status st = make_directories(out);
-    if (!st.ok()) return fail(command, st);
+    if (!st.ok()) return report_failure(command, st);
     StatusOr<std::vector<std::string>> written = write_celltype_comparison(spec.value(), c.value(), out);
-    if (!written.ok()) return fail(command, written.status());
+    if (!written.ok()) return report_failure(command, written.status());
   }
   if (a.has("json")) {
     std::printf("%s", celltype_comparison_json(spec.value(), c.value()).c_str());
@@ -120,20 +115,20 @@ int cmd_celltype_recovery(int argc, char** argv, int first) {
           {"check", "", "exit 1 when a planted sign or the R² criterion is not met", ""}});
   int status = 0;
   if (!parse_args(a, argc, argv, first, command, &status)) return status;
-  if (!a.has("truth")) return fail(command, invalid_argument("--truth FILE is required (SYNTH_DIR/truth.json)"));
+  if (!a.has("truth")) return report_failure(command, invalid_argument("--truth FILE is required (SYNTH_DIR/truth.json)"));
   CelltypeRecoveryOptions o;
   Status st = a.get_double("fraction", &o.fraction);
   if (st.ok() && !(o.fraction > 0 && o.fraction <= 1)) st = invalid_argument("--fraction must lie in (0, 1]");
   if (st.ok()) st = a.get_double("min-r2", &o.r2_threshold);
-  if (!st.ok()) return fail(command, st);
+  if (!st.ok()) return report_failure(command, st);
   StatusOr<CelltypeSpec> spec = spec_for(a, a.get("a"));
-  if (!spec.ok()) return fail(command, spec.status());
+  if (!spec.ok()) return report_failure(command, spec.status());
   StatusOr<std::vector<std::string>> runs_a = list_celltype_runs(a.get("a"));
-  if (!runs_a.ok()) return fail(command, runs_a.status().with_context("--a"));
+  if (!runs_a.ok()) return report_failure(command, runs_a.status().with_context("--a"));
   StatusOr<std::vector<std::string>> runs_b = list_celltype_runs(a.get("b"));
-  if (!runs_b.ok()) return fail(command, runs_b.status().with_context("--b"));
+  if (!runs_b.ok()) return report_failure(command, runs_b.status().with_context("--b"));
   StatusOr<CelltypeRecovery> r = score_celltype_recovery(spec.value(), a.get("truth"), runs_a.value(), runs_b.value(), o);
-  if (!r.ok()) return fail(command, r.status());
+  if (!r.ok()) return report_failure(command, r.status());
   std::printf("%s", (a.has("json") ? celltype_recovery_json(r.value()) : celltype_recovery_text(r.value())).c_str());
   return a.has("check") && !(r.value().signs_passed && r.value().r2_passed) ? 1 : 0;
 }

@@ -176,13 +176,12 @@ void print_table(const CelltypeSpec& spec, const std::vector<CelltypeRunRecord>&
   }
 }
 
+// report_failure, plus how to continue after an interruption.
 int fail(const std::string& command, const Status& s) {
-  std::fprintf(stderr, "%s: %s\n", command.c_str(), s.message().c_str());
-  if (s.code() == StatusCode::kCancelled) {
+  const int status = report_failure(command, s);
+  if (s.code() == StatusCode::kCancelled)
     std::fprintf(stderr, "%s: continue with the same command and --resume\n", command.c_str());
-    return 130;
-  }
-  return s.code() == StatusCode::kNumericalFailure || s.code() == StatusCode::kIoError ? 1 : 2;
+  return status;
 }
 
 // Installs the Ctrl-C handler for the duration of a command.

@@ -30,11 +30,6 @@ namespace biornn::cli {
 
 namespace {
 
-int fail(const Status& s) {
-  std::fprintf(stderr, "biornn infer: %s\n", s.message().c_str());
-  return 2;
-}
-
 bool ends_with(const std::string& s, const std::string& tail) {
   return s.size() >= tail.size() && s.compare(s.size() - tail.size(), tail.size(), tail) == 0;
 }
@@ -155,12 +150,12 @@ int cmd_infer(int argc, char** argv, int first) {
     std::printf("%s", args.help_text().c_str());
     return 0;
   }
-  if (!args.positional().empty()) return fail(invalid_argument("unexpected argument '" + args.positional()[0] + "'"));
-  if (args.has("run") == args.has("model")) return fail(invalid_argument("give exactly one of --run DIR and --model FILE"));
-  if (!args.has("inputs")) return fail(invalid_argument("--inputs FILE is required"));
+  if (!args.positional().empty()) return report_failure("biornn infer", invalid_argument("unexpected argument '" + args.positional()[0] + "'"));
+  if (args.has("run") == args.has("model")) return report_failure("biornn infer", invalid_argument("give exactly one of --run DIR and --model FILE"));
+  if (!args.has("inputs")) return report_failure("biornn infer", invalid_argument("--inputs FILE is required"));
   StatusOr<Matrix> y = args.has("run") ? forward_run(args.get("run"), args.get("inputs"))
                                        : forward_model(args.get("model"), args.get("inputs"));
-  if (!y.ok()) return fail(y.status());
+  if (!y.ok()) return report_failure("biornn infer", y.status());
   const Status written = write_outputs(args.has("out") ? args.get("out") : "", y.value());
   if (!written.ok()) {
     std::fprintf(stderr, "biornn infer: %s\n", written.message().c_str());

@@ -22,11 +22,6 @@ namespace biornn::cli {
 
 namespace {
 
-int fail(const Status& s) {
-  std::fprintf(stderr, "biornn mst: %s\n", s.message().c_str());
-  return 2;
-}
-
 StatusOr<Matrix> load_weights(const std::string& path) {
   StatusOr<NpyArray> array = load_npy(path);
   if (!array.ok()) return array.status();
@@ -128,23 +123,23 @@ int cmd_mst(int argc, char** argv, int first) {
     return 0;
   }
   if (!args.positional().empty())
-    return fail(invalid_argument("unexpected argument '" + args.positional()[0] +
+    return report_failure("biornn mst", invalid_argument("unexpected argument '" + args.positional()[0] +
                                  "' (the weights go after --weights)"));
-  if (!args.has("weights")) return fail(invalid_argument("--weights W.npy is required"));
+  if (!args.has("weights")) return report_failure("biornn mst", invalid_argument("--weights W.npy is required"));
 
   const auto start = std::chrono::steady_clock::now();
   const std::string weights_path = args.get("weights");
   StatusOr<Matrix> w = load_weights(weights_path);
-  if (!w.ok()) return fail(w.status());
+  if (!w.ok()) return report_failure("biornn mst", w.status());
   Mask allowed, kept;
   if (args.has("mask")) {
     StatusOr<Mask> m = load_mask("mask", args.get("mask"), w.value(), weights_path);
-    if (!m.ok()) return fail(m.status());
+    if (!m.ok()) return report_failure("biornn mst", m.status());
     allowed = std::move(m.value());
   }
   if (args.has("kept")) {
     StatusOr<Mask> m = load_mask("kept", args.get("kept"), w.value(), weights_path);
-    if (!m.ok()) return fail(m.status());
+    if (!m.ok()) return report_failure("biornn mst", m.status());
     kept = std::move(m.value());
   }
   const auto loaded = std::chrono::steady_clock::now();

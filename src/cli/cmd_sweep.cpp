@@ -24,11 +24,6 @@ namespace biornn::cli {
 
 namespace {
 
-int fail(const std::string& command, const Status& s) {
-  std::fprintf(stderr, "%s: %s\n", command.c_str(), s.message().c_str());
-  return s.code() == StatusCode::kIoError ? 1 : 2;
-}
-
 std::vector<std::string> split_commas(const std::string& text) {
   std::vector<std::string> out;
   std::string item;
@@ -126,23 +121,23 @@ int cmd_sweep(int argc, char** argv, int first) {
     st = invalid_argument("--inter-areal must be topprob or random, got '" + a.get("inter-areal") + "'");
   if (st.ok() && o.lr < o.cosine_min_lr) o.cosine_min_lr = o.lr;
   if (st.ok()) st = validate_celltype_fit_options(o);
-  if (!st.ok()) return fail(command, st);
+  if (!st.ok()) return report_failure(command, st);
   const std::vector<std::string> conditions =
       a.has("conditions") ? split_commas(a.get("conditions")) : celltype_conditions();
   std::vector<std::string> windows;
   for (const std::string& w : split_commas(a.get("windows"))) {
     CelltypeWindow parsed;
     if (!parse_celltype_window(w, &parsed))
-      return fail(command, invalid_argument("--windows: '" + w + "' is not a window; expected full or half"));
+      return report_failure(command, invalid_argument("--windows: '" + w + "' is not a window; expected full or half"));
     windows.push_back(w);
   }
-  if (conditions.empty() || windows.empty()) return fail(command, invalid_argument("no condition or window to fit"));
+  if (conditions.empty() || windows.empty()) return report_failure(command, invalid_argument("no condition or window to fit"));
   StatusOr<CelltypeSpec> spec = a.has("spec") ? load_celltype_spec(a.get("spec")) : default_celltype_spec();
-  if (!spec.ok()) return fail(command, spec.status());
+  if (!spec.ok()) return report_failure(command, spec.status());
   if (!a.has("no-check"))
     for (const std::string& c : conditions) {
       StatusOr<TaskData> d = load_celltype_data(spec.value(), a.get("data"), c, CelltypeWindow::kFull);
-      if (!d.ok()) return fail(command, d.status().with_context("checking the data (--no-check skips this)"));
+      if (!d.ok()) return report_failure(command, d.status().with_context("checking the data (--no-check skips this)"));
     }
   // The jobs, condition-major like `celltype all`.
   std::string common = " --data " + shell_quote(absolute(a.get("data")));
@@ -166,7 +161,7 @@ int cmd_sweep(int argc, char** argv, int first) {
       }
   if (a.has("jobs")) {
     st = write_file_atomic(a.get("jobs"), list);
-    if (!st.ok()) return fail(command, st);
+    if (!st.ok()) return report_failure(command, st);
     std::fprintf(stderr, "%s: %lld jobs written to %s; afterwards: biornn aggregate --out %s %s\n", command.c_str(),
                  static_cast<long long>(jobs), a.get("jobs").c_str(), shell_quote(out).c_str(), shell_quote(out).c_str());
   } else {
@@ -196,30 +191,30 @@ int cmd_aggregate(int argc, char** argv, int first) {
   }
   if (st.ok() && !a.has("out")) st = invalid_argument("--out DIR is required");
   if (st.ok() && a.positional().empty()) st = invalid_argument("give the job directories (or a root above them)");
-  if (!st.ok()) return fail(command, st);
+  if (!st.ok()) return report_failure(command, st);
   std::vector<std::string> unfinished;
   StatusOr<std::vector<std::string>> runs = find_celltype_runs(a.positional(), &unfinished);
-  if (!runs.ok()) return fail(command, runs.status());
+  if (!runs.ok()) return report_failure(command, runs.status());
   if (runs.value().empty()) {
     std::string roots;
     for (const std::string& r : a.positional()) roots += (roots.empty() ? "" : ", ") + r;
-    return fail(command, invalid_argument("no finished run (a directory with summary.json and model.npz) below " + roots));
+    return report_failure(command, invalid_argument("no finished run (a directory with summary.json and model.npz) below " + roots));
   }
   for (const std::string& u : unfinished) std::fprintf(stderr, "%s: unfinished: %s\n", command.c_str(), u.c_str());
   if (!unfinished.empty() && a.has("strict"))
-    return fail(command, invalid_argument(std::to_string(unfinished.size()) + " runs are unfinished (listed above)"));
+    return report_failure(command, invalid_argument(std::to_string(unfinished.size()) + " runs are unfinished (listed above)"));
   StatusOr<CelltypeSpec> spec = a.has("spec") ? load_celltype_spec(a.get("spec")) : celltype_recorded_spec(runs.value().front());
-  if (!spec.ok()) return fail(command, spec.status());
+  if (!spec.ok()) return report_failure(command, spec.status());
   std::vector<CelltypeRunRecord> rows;
   for (const std::string& dir : runs.value()) {
     StatusOr<CelltypeRunRecord> r = read_celltype_run(spec.value(), dir);
-    if (!r.ok()) return fail(command, r.status());
+    if (!r.ok()) return report_failure(command, r.status());
     rows.push_back(std::move(r.value()));
   }
   st = order_celltype_records(&rows);
   if (st.ok()) st = make_directories(a.get("out"));
   if (st.ok()) st = write_celltype_summary(spec.value(), rows, a.get("out"));
-  if (!st.ok()) return fail(command, st);
+  if (!st.ok()) return report_failure(command, st);
   if (!a.has("quiet")) {
     std::printf("%-22s %-5s %4s %6s %12s %8s %8s  %s\n", "condition", "win", "run", "seed", "final_loss", "mean_R2",
                 "min_R2", "directory");

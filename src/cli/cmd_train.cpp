@@ -142,28 +142,23 @@ StatusOr<TrainConfig> resolve_config(const Args& a) {
   return c;
 }
 
-int fail(const Status& s) {
-  std::fprintf(stderr, "biornn train: %s\n", s.message().c_str());
-  return s.code() == StatusCode::kCancelled ? 130 : 2;
-}
-
 }  // namespace
 
 int cmd_train(int argc, char** argv, int first) {
   Args a = train_args();
   Status st = a.parse(argc, argv, first);
-  if (!st.ok()) return fail(st);
+  if (!st.ok()) return report_failure("biornn train", st);
   if (a.help_requested()) {
     std::printf("%s", a.help_text().c_str());
     return 0;
   }
-  if (!a.positional().empty()) return fail(invalid_argument("unexpected argument '" + a.positional()[0] + "'"));
+  if (!a.positional().empty()) return report_failure("biornn train", invalid_argument("unexpected argument '" + a.positional()[0] + "'"));
 
   NanPolicy nan_policy = NanPolicy::kStop;
   if (a.has("on-nan")) {
     if (a.get("on-nan") == "rollback") nan_policy = NanPolicy::kRollback;
     else if (a.get("on-nan") != "stop")
-      return fail(invalid_argument("--on-nan must be stop or rollback, got '" + a.get("on-nan") + "'"));
+      return report_failure("biornn train", invalid_argument("--on-nan must be stop or rollback, got '" + a.get("on-nan") + "'"));
   }
 
   std::unique_ptr<TrainingRun> run;
@@ -171,23 +166,23 @@ int cmd_train(int argc, char** argv, int first) {
     int64_t epochs = 0;
     if (a.has("epochs")) {
       st = a.get_int("epochs", 1, 1000000, &epochs);
-      if (!st.ok()) return fail(st);
+      if (!st.ok()) return report_failure("biornn train", st);
     }
     StatusOr<std::unique_ptr<TrainingRun>> resumed = TrainingRun::resume(a.get("resume"), int32_t(epochs));
-    if (!resumed.ok()) return fail(resumed.status());
+    if (!resumed.ok()) return report_failure("biornn train", resumed.status());
     run = std::move(resumed.value());
   } else {
     StatusOr<TrainConfig> config = resolve_config(a);
-    if (!config.ok()) return fail(config.status());
+    if (!config.ok()) return report_failure("biornn train", config.status());
     StatusOr<std::unique_ptr<TrainingRun>> created = TrainingRun::create(config.value());
-    if (!created.ok()) return fail(created.status());
+    if (!created.ok()) return report_failure("biornn train", created.status());
     run = std::move(created.value());
     const TrainConfig& c = run->config();
     const std::string out = a.has("out") ? a.get("out")
                                          : "runs/" + std::string(task_name(c.task)) + "_" +
                                                learning_rule_name(c.rule) + "_seed" + std::to_string(c.seed);
     st = run->start_directory(out, a.has("force"));
-    if (!st.ok()) return fail(st);
+    if (!st.ok()) return report_failure("biornn train", st);
   }
   if (run->config().threads > 0) set_threads(run->config().threads);
   run->set_nan_policy(nan_policy);
@@ -218,9 +213,9 @@ int cmd_train(int argc, char** argv, int first) {
   progress.finish();
   std::signal(SIGINT, SIG_DFL);
   std::signal(SIGTERM, SIG_DFL);
-  if (!st.ok()) return fail(st);
+  if (!st.ok()) return report_failure("biornn train", st);
   st = run->write_outputs();
-  if (!st.ok()) return fail(st);
+  if (!st.ok()) return report_failure("biornn train", st);
   const EpochRecord* last = run->history().empty() ? nullptr : &run->history().back();
   std::printf("trained %s with %s for %d epochs", task_name(c.task), learning_rule_name(c.rule), run->epochs_done());
   if (last != nullptr) {
