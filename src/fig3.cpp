@@ -71,8 +71,8 @@ MstOverlapCurve mst_overlap_curve(const std::string& label, const std::vector<Ma
       // App. 10.2: the tree edges that random pruning keeps are hypergeometric — the nonzero
       // entries are the population, the tree edges the successes, the expected kept the draws.
       const int64_t population = stats.eligible;
-      const int64_t draws = std::llround((1 - stats.adjusted_sparsity) * double(population));
-      expectation.push_back(hypergeom_mean(population, int64_t(edges), draws) / edges);
+      const int64_t kept = std::llround((1 - stats.adjusted_sparsity) * double(population));
+      expectation.push_back(hypergeom_mean(population, int64_t(edges), kept) / edges);
     }
     mean_sd(tp, c.topprob_mean, c.topprob_sd);
     mean_sd(rnd, c.random_mean, c.random_sd);
