@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "biornn/fileio.hpp"
+#include "biornn/prune_run.hpp"
 #include "biornn/run.hpp"
 #include "biornn/schedule.hpp"
 
@@ -172,6 +173,47 @@ TEST_CASE("a cosine learning-rate schedule sets each epoch's rate, and resumes o
   CHECK(resumed.value()->current_lr() == expected.lr(2));
   REQUIRE(resumed.value()->train(nullptr).ok());
   CHECK(bitwise_equal(resumed.value()->model().w.value, cosine.value()->model().w.value));
+}
+
+// Issue 4's fine-tuning guarantee end to end: prune a trained Dale run to 10 % density, fine-tune
+// it on the CSR path, and after every epoch no weight off the mask is nonzero and every kept
+// weight has its column's sign — while the kept weights do move.
+TEST_CASE("fine-tuning at 10 % density never revives a pruned weight nor breaks a sign") {
+  TrainConfig c = small_config(TaskKind::kFlipFlop, LearningRule::kDale);
+  const std::string dense_dir = temp_dir("ft_dense"), pruned_dir = temp_dir("ft_pruned");
+  StatusOr<std::unique_ptr<TrainingRun>> dense = TrainingRun::create(c);
+  REQUIRE(dense.ok());
+  REQUIRE(dense.value()->start_directory(dense_dir, false).ok());
+  REQUIRE(dense.value()->train(nullptr).ok());
+
+  PruneRequest request;
+  request.sparsity = 0.9;
+  request.seed = 5;
+  request.finetune_epochs = 4;
+  PruneOutcome outcome;
+  StatusOr<std::unique_ptr<TrainingRun>> pruned = prune_run(dense_dir, request, pruned_dir, false, &outcome);
+  REQUIRE(pruned.ok());
+  TrainingRun& run = *pruned.value();
+  const Mask& keep = outcome.mask;
+  CHECK(keep.count() < keep.rows() * keep.cols() / 5);
+  const Matrix before = run.model().recurrent_weights();
+  const SignVector& signs = run.model().column_signs();
+  int64_t checked_epochs = 0;
+  REQUIRE(run.train([&](const EpochRecord&) {
+                const Matrix w = run.model().recurrent_weights();
+                int64_t off_mask = 0, wrong_sign = 0;
+                for (int32_t i = 0; i < w.rows(); ++i)
+                  for (int32_t j = 0; j < w.cols(); ++j) {
+                    if (!keep(i, j) && w(i, j) != 0) ++off_mask;
+                    if (signs[std::size_t(j)] > 0 ? w(i, j) < 0 : w(i, j) > 0) ++wrong_sign;
+                  }
+                CHECK(off_mask == 0);
+                CHECK(wrong_sign == 0);
+                ++checked_epochs;
+              })
+              .ok());
+  CHECK(checked_epochs == 4);
+  CHECK_FALSE(bitwise_equal(before, run.model().recurrent_weights()));
 }
 
 TEST_CASE("a finished run writes every promised file, and model.npz holds the weights") {
