@@ -117,7 +117,7 @@ Status apply_train_config(const TomlDocument& doc, TrainConfig* c) {
   BIORNN_RETURN_IF_ERROR(take_double(doc, "optimizer.lr", &c->lr));
   if (doc.contains("optimizer.schedule")) {
     BIORNN_RETURN_IF_ERROR(doc.get_string("optimizer.schedule", &text));
-    c->cosine_lr = text == "cosine";
+    parse_lr_schedule(text, &c->cosine_lr);
   }
   BIORNN_RETURN_IF_ERROR(take_double(doc, "optimizer.lr_min", &c->lr_min));
   BIORNN_RETURN_IF_ERROR(take_integer(doc, "optimizer.batch", &c->batch));
@@ -135,6 +135,14 @@ Status apply_train_config(const TomlDocument& doc, TrainConfig* c) {
   if (doc.contains("prune.blocks")) BIORNN_RETURN_IF_ERROR(doc.get_string("prune.blocks", &c->prune_blocks));
   if (doc.contains("prune.source")) BIORNN_RETURN_IF_ERROR(doc.get_string("prune.source", &c->prune_source));
   return Status();
+}
+
+const char* lr_schedule_name(bool cosine) { return cosine ? "cosine" : "constant"; }
+
+bool parse_lr_schedule(const std::string& text, bool* cosine) {
+  if (text != "constant" && text != "cosine") return false;
+  *cosine = text == "cosine";
+  return true;
 }
 
 int32_t default_finetune_epochs(TaskKind task) {
@@ -172,7 +180,7 @@ TomlDocument train_config_to_toml(const TrainConfig& c) {
   d.set("model.theta", TomlValue::of_float(c.theta));
   d.set("optimizer.name", TomlValue::of_string(optimizer_name(c.optimizer)));
   d.set("optimizer.lr", TomlValue::of_float(c.lr));
-  d.set("optimizer.schedule", TomlValue::of_string(c.cosine_lr ? "cosine" : "constant"));
+  d.set("optimizer.schedule", TomlValue::of_string(lr_schedule_name(c.cosine_lr)));
   d.set("optimizer.lr_min", TomlValue::of_float(c.lr_min));
   d.set("optimizer.batch", TomlValue::of_integer(c.batch));
   d.set("optimizer.momentum", TomlValue::of_float(c.momentum));

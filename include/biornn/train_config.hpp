@@ -69,6 +69,10 @@ struct TrainConfig {
   std::string prune_source;    // the dense run it was pruned from
 };
 
+// The learning-rate schedule's name in configs and flags: "constant" or "cosine".
+const char* lr_schedule_name(bool cosine);
+bool parse_lr_schedule(const std::string& text, bool* cosine);
+
 // SPEC §4 (the notebooks' fine-tuning lengths): flip-flop 40, wave 10, sequential MNIST 25.
 int32_t default_finetune_epochs(TaskKind task);
 

@@ -108,10 +108,7 @@ int report_failure(const std::string& command, const Status& s) {
   return exit_status_for(s);
 }
 
-int Args::reject(const Status& s) const {
-  std::fprintf(stderr, "%s: %s\n", command_.c_str(), s.message().c_str());
-  return 2;
-}
+int Args::fail(const Status& s) const { return report_failure(command_, s); }
 
 std::string Args::help_text() const {
   std::string s = "usage: " + command_ + " [options]\n\n" + summary_ + "\n\noptions:\n";

@@ -29,9 +29,9 @@ class Args {
 
   bool help_requested() const { return help_; }
   std::string help_text() const;
-  // Prints "biornn train: <message>" for a bad command line (the Status messages of parse,
-  // get_int and get_double do not carry the command's name) and returns exit status 2.
-  int reject(const Status& s) const;
+  // report_failure(command, s): prints "biornn train: <message>" (the Status messages of
+  // parse, get_int and get_double do not carry the command's name) and returns the exit status.
+  int fail(const Status& s) const;
 
   bool has(const std::string& name) const;  // given on the command line (or flag set)
   std::string get(const std::string& name) const;  // value or default
@@ -60,6 +60,5 @@ class Args {
 int exit_status_for(const Status& s);
 // Prints "<command>: <message>" on stderr and returns exit_status_for(s).
 int report_failure(const std::string& command, const Status& s);
-
 
 }  // namespace biornn::cli

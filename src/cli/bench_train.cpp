@@ -77,14 +77,14 @@ int bench_train_command(int argc, char** argv, int first) {
           {"epochs", "N", "timed epochs per measurement (the median is reported)", "1"},
           {"data", "DIR", "MNIST IDX directory (default: synthetic data of the same size)", ""}});
   Status st = a.parse(argc, argv, first);
-  if (!st.ok()) return a.reject(st);
+  if (!st.ok()) return a.fail(st);
   if (a.help_requested()) {
     std::printf("%s", a.help_text().c_str());
     return 0;
   }
   int64_t epochs = 1;
   st = a.get_int("epochs", 1, 100, &epochs);
-  if (!st.ok()) return a.reject(st);
+  if (!st.ok()) return a.fail(st);
   std::vector<int> thread_counts;
   for (const std::string& t : split_list(a.has("threads") ? a.get("threads") : std::to_string(active_threads()))) {
     const int n = std::atoi(t.c_str());

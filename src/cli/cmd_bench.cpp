@@ -142,7 +142,7 @@ int bench_gemm(int argc, char** argv, int first) {
              {"min-seconds", "S", "timed seconds per measurement (at least 3 calls)", "0.3"},
              {"seed", "N", "seed of the random operands", "1"}});
   Status st = args.parse(argc, argv, first);
-  if (!st.ok()) return args.reject(st);
+  if (!st.ok()) return args.fail(st);
   if (args.help_requested()) {
     std::printf("%s", args.help_text().c_str());
     return 0;
@@ -172,7 +172,7 @@ int bench_gemm(int argc, char** argv, int first) {
   if (st.ok() && !(min_seconds >= 0 && min_seconds <= 3600))
     st = invalid_argument("--min-seconds must be between 0 and 3600");
   if (st.ok()) st = args.get_int("seed", 0, INT64_MAX, &seed);
-  if (!st.ok()) return args.reject(st);
+  if (!st.ok()) return args.fail(st);
   const bool json = args.has("json");
 
   if (json) {

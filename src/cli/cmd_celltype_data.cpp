@@ -28,9 +28,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// Exit status for a failed library call: 1 when the system refused a write, 2 for bad input.
-int exit_code(const Status& s) { return s.code() == StatusCode::kIoError ? 1 : 2; }
-
 // A directory written under a temporary name and moved into place at the end.
 class StagedDirectory {
  public:
@@ -98,7 +95,7 @@ std::vector<std::string> split_commas(const std::string& text) {
 bool parse_or_fail(Args& a, int argc, char** argv, int first, const char* name, int* status) {
   const Status st = a.parse(argc, argv, first);
   if (!st.ok()) {
-    *status = a.reject(st);
+    *status = a.fail(st);
     return false;
   }
   if (a.help_requested()) {
@@ -118,16 +115,12 @@ bool parse_or_fail(Args& a, int argc, char** argv, int first, const char* name, 
 int run_staged(const char* name, const std::string& out, bool force,
                const std::function<StatusOr<std::vector<std::string>>(const std::string&)>& work) {
   StatusOr<StagedDirectory> staged = StagedDirectory::begin(out, force);
-  if (!staged.ok()) {
-    std::fprintf(stderr, "%s: %s\n", name, staged.status().message().c_str());
-    return 2;
-  }
+  if (!staged.ok()) return report_failure(name, staged.status());
   StatusOr<std::vector<std::string>> written = work(staged.value().path());
   Status st = written.ok() ? staged.value().commit() : written.status();
   if (!st.ok()) {
     staged.value().abandon();
-    std::fprintf(stderr, "%s: %s\n", name, st.message().c_str());
-    return exit_code(st);
+    return report_failure(name, st);
   }
   std::printf("%s: wrote %zu files to %s\n", name, written.value().size(), out.c_str());
   return 0;
@@ -158,12 +151,8 @@ int cmd_celltype_bootstrap(int argc, char** argv, int first) {
           {"force", "", "replace an existing output directory", ""}});
   int status = 0;
   if (!parse_or_fail(a, argc, argv, first, name, &status)) return status;
-  auto fail = [name](const Status& s) {
-    std::fprintf(stderr, "%s: %s\n", name, s.message().c_str());
-    return 2;
-  };
   for (const char* required : {"trials", "out"})
-    if (!a.has(required)) return fail(invalid_argument(std::string("--") + required + " DIR is required"));
+    if (!a.has(required)) return a.fail(invalid_argument(std::string("--") + required + " DIR is required"));
   BootstrapOptions o;
   int64_t samples = 0, rows = 0, seed = 0;
   Status st = a.get_int("samples", 1, 10000000, &samples);
@@ -171,20 +160,20 @@ int cmd_celltype_bootstrap(int argc, char** argv, int first) {
   if (st.ok()) st = a.get_int("seed", 0, INT64_MAX, &seed);
   if (st.ok()) st = a.get_double("sigma", &o.sigma);
   if (st.ok()) st = a.get_double("heldout", &o.heldout);
-  if (!st.ok()) return fail(st);
-  if (o.sigma < 0) return fail(invalid_argument("--sigma must be >= 0, got '" + a.get("sigma") + "'"));
+  if (!st.ok()) return a.fail(st);
+  if (o.sigma < 0) return a.fail(invalid_argument("--sigma must be >= 0, got '" + a.get("sigma") + "'"));
   if (o.heldout < 0 || o.heldout >= 1)
-    return fail(invalid_argument("--heldout must lie in [0, 1), got '" + a.get("heldout") + "'"));
+    return a.fail(invalid_argument("--heldout must lie in [0, 1), got '" + a.get("heldout") + "'"));
   o.samples = int32_t(samples);
   o.rows_per_sample = int32_t(rows);
   o.seed = uint64_t(seed);
   const std::vector<std::string> conditions =
       a.has("conditions") ? split_commas(a.get("conditions")) : celltype_conditions();
-  if (conditions.empty()) return fail(invalid_argument("--conditions lists no condition"));
+  if (conditions.empty()) return a.fail(invalid_argument("--conditions lists no condition"));
   StatusOr<CelltypeSpec> spec = spec_from(a);
-  if (!spec.ok()) return fail(spec.status());
+  if (!spec.ok()) return a.fail(spec.status());
   const std::string trials = a.get("trials");
-  if (!directory_exists(trials)) return fail(not_found("--trials " + trials + ": no such directory"));
+  if (!directory_exists(trials)) return a.fail(not_found("--trials " + trials + ": no such directory"));
   return run_staged(name, a.get("out"), a.has("force"), [&](const std::string& dir) {
     return bootstrap_celltype(spec.value(), trials, conditions, dir, o, [name](const std::string& line) {
       std::fprintf(stderr, "%s: %s\n", name, line.c_str());
@@ -207,20 +196,16 @@ int cmd_celltype_synth(int argc, char** argv, int first) {
           {"force", "", "replace an existing output directory", ""}});
   int status = 0;
   if (!parse_or_fail(a, argc, argv, first, name, &status)) return status;
-  auto fail = [name](const Status& s) {
-    std::fprintf(stderr, "%s: %s\n", name, s.message().c_str());
-    return 2;
-  };
-  if (!a.has("out")) return fail(invalid_argument("--out DIR is required"));
+  if (!a.has("out")) return a.fail(invalid_argument("--out DIR is required"));
   CelltypeSynthOptions o;
   int64_t trials = 0, seed = 0;
   Status st = a.get_int("trials", 1, 1000000, &trials);
   if (st.ok()) st = a.get_int("seed", 0, INT64_MAX, &seed);
-  if (!st.ok()) return fail(st);
+  if (!st.ok()) return a.fail(st);
   o.trials = int32_t(trials);
   o.seed = uint64_t(seed);
   StatusOr<CelltypeSpec> spec = spec_from(a);
-  if (!spec.ok()) return fail(spec.status());
+  if (!spec.ok()) return a.fail(spec.status());
   return run_staged(name, a.get("out"), a.has("force"), [&](const std::string& dir) {
     return synth_celltype(spec.value(), dir, o, [name](const std::string& line) {
       std::fprintf(stderr, "%s: %s\n", name, line.c_str());

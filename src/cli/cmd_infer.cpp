@@ -145,17 +145,17 @@ int cmd_infer(int argc, char** argv, int first) {
              {"inputs", "FILE", "(T, inputs) as .npy, or text: one step per line (required)", ""},
              {"out", "FILE", "write .npy (by extension) or text there instead of stdout", ""}});
   const Status parsed = args.parse(argc, argv, first);
-  if (!parsed.ok()) return args.reject(parsed);
+  if (!parsed.ok()) return args.fail(parsed);
   if (args.help_requested()) {
     std::printf("%s", args.help_text().c_str());
     return 0;
   }
-  if (!args.positional().empty()) return report_failure("biornn infer", invalid_argument("unexpected argument '" + args.positional()[0] + "'"));
-  if (args.has("run") == args.has("model")) return report_failure("biornn infer", invalid_argument("give exactly one of --run DIR and --model FILE"));
-  if (!args.has("inputs")) return report_failure("biornn infer", invalid_argument("--inputs FILE is required"));
+  if (!args.positional().empty()) return args.fail(invalid_argument("unexpected argument '" + args.positional()[0] + "'"));
+  if (args.has("run") == args.has("model")) return args.fail(invalid_argument("give exactly one of --run DIR and --model FILE"));
+  if (!args.has("inputs")) return args.fail(invalid_argument("--inputs FILE is required"));
   StatusOr<Matrix> y = args.has("run") ? forward_run(args.get("run"), args.get("inputs"))
                                        : forward_model(args.get("model"), args.get("inputs"));
-  if (!y.ok()) return report_failure("biornn infer", y.status());
+  if (!y.ok()) return args.fail(y.status());
   const Status written = write_outputs(args.has("out") ? args.get("out") : "", y.value());
   if (!written.ok()) {
     std::fprintf(stderr, "biornn infer: %s\n", written.message().c_str());

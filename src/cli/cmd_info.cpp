@@ -13,7 +13,7 @@ int cmd_info(int argc, char** argv, int first) {
                            "that computations will use (after BIORNN_* environment overrides).",
             {});
   const Status st = args.parse(argc, argv, first);
-  if (!st.ok()) return args.reject(st);
+  if (!st.ok()) return args.fail(st);
   if (args.help_requested()) {
     std::printf("%s", args.help_text().c_str());
     return 0;

@@ -117,29 +117,29 @@ int cmd_mst(int argc, char** argv, int first) {
              {"kept", "MASK.npy", "report the overlap of the tree with this 2-D bool/uint8 mask", ""},
              {"json", "", "print one JSON object (total_weight, edge_count, edges, overlap...)", ""}});
   const Status parsed = args.parse(argc, argv, first);
-  if (!parsed.ok()) return args.reject(parsed);
+  if (!parsed.ok()) return args.fail(parsed);
   if (args.help_requested()) {
     std::printf("%s", args.help_text().c_str());
     return 0;
   }
   if (!args.positional().empty())
-    return report_failure("biornn mst", invalid_argument("unexpected argument '" + args.positional()[0] +
+    return args.fail(invalid_argument("unexpected argument '" + args.positional()[0] +
                                  "' (the weights go after --weights)"));
-  if (!args.has("weights")) return report_failure("biornn mst", invalid_argument("--weights W.npy is required"));
+  if (!args.has("weights")) return args.fail(invalid_argument("--weights W.npy is required"));
 
   const auto start = std::chrono::steady_clock::now();
   const std::string weights_path = args.get("weights");
   StatusOr<Matrix> w = load_weights(weights_path);
-  if (!w.ok()) return report_failure("biornn mst", w.status());
+  if (!w.ok()) return args.fail(w.status());
   Mask allowed, kept;
   if (args.has("mask")) {
     StatusOr<Mask> m = load_mask("mask", args.get("mask"), w.value(), weights_path);
-    if (!m.ok()) return report_failure("biornn mst", m.status());
+    if (!m.ok()) return args.fail(m.status());
     allowed = std::move(m.value());
   }
   if (args.has("kept")) {
     StatusOr<Mask> m = load_mask("kept", args.get("kept"), w.value(), weights_path);
-    if (!m.ok()) return report_failure("biornn mst", m.status());
+    if (!m.ok()) return args.fail(m.status());
     kept = std::move(m.value());
   }
   const auto loaded = std::chrono::steady_clock::now();

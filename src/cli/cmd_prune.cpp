@@ -37,40 +37,37 @@ int cmd_prune(int argc, char** argv, int first) {
           {"force", "", "overwrite an existing directory", ""},
           {"json", "", "print the report as JSON on stdout", ""}});
   Status st = a.parse(argc, argv, first);
-  if (!st.ok()) return report_failure(name, st);
+  if (!st.ok()) return a.fail(st);
   if (a.help_requested()) {
     std::printf("%s", a.help_text().c_str());
     return 0;
   }
-  if (!a.has("model")) return report_failure(name, invalid_argument("--model RUN is required"));
-  if (!a.has("out")) return report_failure(name, invalid_argument("--out DIR is required"));
+  if (!a.has("model")) return a.fail(invalid_argument("--model RUN is required"));
+  if (!a.has("out")) return a.fail(invalid_argument("--out DIR is required"));
   if (a.has("sparsity") == a.has("blocks"))
-    return report_failure(name, invalid_argument("give exactly one of --sparsity S and --blocks TABLE.csv"));
+    return a.fail(invalid_argument("give exactly one of --sparsity S and --blocks TABLE.csv"));
   PruneMethod method;
   if (!parse_prune_method(a.get("method"), &method))
-    return report_failure(name, invalid_argument("--method must be topprob, random or magnitude, got '" + a.get("method") + "'"));
+    return a.fail(invalid_argument("--method must be topprob, random or magnitude, got '" + a.get("method") + "'"));
   double sparsity = 0;
   if (a.has("sparsity")) {
     st = a.get_double("sparsity", &sparsity);
-    if (!st.ok()) return report_failure(name, st);
+    if (!st.ok()) return a.fail(st);
     if (!(sparsity >= 0 && sparsity <= 1))
-      return report_failure(name, invalid_argument("--sparsity must lie in [0, 1], got " + a.get("sparsity")));
+      return a.fail(invalid_argument("--sparsity must lie in [0, 1], got " + a.get("sparsity")));
   }
   int64_t seed = 1, finetune_epochs = -1;
   st = a.get_int("seed", 0, INT64_MAX, &seed);
-  if (!st.ok()) return report_failure(name, st);
+  if (!st.ok()) return a.fail(st);
   if (a.has("finetune-epochs")) {
     st = a.get_int("finetune-epochs", 0, 1000000, &finetune_epochs);
-    if (!st.ok()) return report_failure(name, st);
+    if (!st.ok()) return a.fail(st);
   }
 
-  const std::string schedule = a.has("finetune-schedule") ? a.get("finetune-schedule") : "cosine";
-  if (schedule != "cosine" && schedule != "constant")
-    return report_failure(name, invalid_argument("--finetune-schedule must be cosine or constant, got '" + schedule + "'"));
-
   PruneRequest request;
+  if (!parse_lr_schedule(a.get("finetune-schedule"), &request.finetune_cosine))
+    return a.fail(invalid_argument("--finetune-schedule must be cosine or constant, got '" + a.get("finetune-schedule") + "'"));
   request.method = method;
-  request.finetune_cosine = schedule == "cosine";
   request.sparsity = sparsity;
   request.exact = a.has("exact");
   request.seed = uint64_t(seed);
@@ -78,14 +75,14 @@ int cmd_prune(int argc, char** argv, int first) {
   PopulationTable table;
   if (a.has("blocks")) {
     StatusOr<PopulationTable> read = read_population_table(a.get("blocks"));
-    if (!read.ok()) return report_failure(name, read.status());
+    if (!read.ok()) return a.fail(read.status());
     table = std::move(read.value());
     request.table = &table;
     request.table_path = a.get("blocks");
   }
   PruneOutcome outcome;
   StatusOr<std::unique_ptr<TrainingRun>> pruned = prune_run(a.get("model"), request, a.get("out"), a.has("force"), &outcome);
-  if (!pruned.ok()) return report_failure(name, pruned.status());
+  if (!pruned.ok()) return a.fail(pruned.status());
   const Evaluation& before = pruned.value()->before_finetuning();
   if (a.has("json")) {
     std::printf("%s", outcome.report_json.c_str());
@@ -115,25 +112,25 @@ int cmd_finetune(int argc, char** argv, int first) {
           {"force", "", "overwrite an existing --out directory", ""},
           {"quiet", "", "no progress output", ""}});
   Status st = a.parse(argc, argv, first);
-  if (!st.ok()) return report_failure(name, st);
+  if (!st.ok()) return a.fail(st);
   if (a.help_requested()) {
     std::printf("%s", a.help_text().c_str());
     return 0;
   }
-  if (!a.has("model")) return report_failure(name, invalid_argument("--model PRUNED is required"));
+  if (!a.has("model")) return a.fail(invalid_argument("--model PRUNED is required"));
   int64_t epochs = 0;
   if (a.has("epochs")) {
     st = a.get_int("epochs", 1, 1000000, &epochs);
-    if (!st.ok()) return report_failure(name, st);
+    if (!st.ok()) return a.fail(st);
   }
   StatusOr<std::unique_ptr<TrainingRun>> loaded = TrainingRun::resume(a.get("model"), int32_t(epochs));
-  if (!loaded.ok()) return report_failure(name, loaded.status());
+  if (!loaded.ok()) return a.fail(loaded.status());
   TrainingRun& run = *loaded.value();
   if (!run.model().sparse())
-    return report_failure(name, invalid_argument(a.get("model") + " is not a pruned run (no mask); make one with biornn prune"));
+    return a.fail(invalid_argument(a.get("model") + " is not a pruned run (no mask); make one with biornn prune"));
   if (a.has("out")) {
     st = run.start_directory(a.get("out"), a.has("force"));
-    if (!st.ok()) return report_failure(name, st);
+    if (!st.ok()) return a.fail(st);
   }
   st = run.train([&](const EpochRecord& r) {
     if (!a.has("quiet"))
@@ -141,7 +138,7 @@ int cmd_finetune(int argc, char** argv, int first) {
                    r.test_loss, r.seconds);
   });
   if (st.ok()) st = run.write_outputs();
-  if (!st.ok()) return report_failure(name, st);
+  if (!st.ok()) return a.fail(st);
   const Mask kept = run.model().pattern().pattern_mask();
   std::printf("fine-tuned %s for %d epochs: test loss %.4g, %lld weights kept, sign violations %lld\nresults: %s\n",
               a.get("model").c_str(), run.epochs_done(), run.history().empty() ? std::nan("") : run.history().back().test_loss,

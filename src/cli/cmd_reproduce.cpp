@@ -41,7 +41,7 @@ int reproduce_fig2_command(int argc, char** argv, int first) {
           {"out", "DIR", "output directory", "runs/fig2 (runs/fig2-quick with --quick)"},
           {"tasks", "LIST", "comma-separated subset of flipflop,wave,seqmnist", "all"}});
   Status st = a.parse(argc, argv, first);
-  if (!st.ok()) return a.reject(st);
+  if (!st.ok()) return a.fail(st);
   if (a.help_requested()) {
     std::printf("%s", a.help_text().c_str());
     return 0;
@@ -51,17 +51,14 @@ int reproduce_fig2_command(int argc, char** argv, int first) {
   int64_t runs = o.quick ? 2 : 5;
   if (a.has("runs")) {
     st = a.get_int("runs", 1, 1000, &runs);
-    if (!st.ok()) return a.reject(st);
+    if (!st.ok()) return a.fail(st);
   }
   o.runs = int32_t(runs);
   o.mnist_dir = a.get("data");
   o.out_dir = a.has("out") ? a.get("out") : (o.quick ? "runs/fig2-quick" : "runs/fig2");
   if (a.has("tasks") && !parse_task_list(a.get("tasks"), "biornn reproduce fig2", &o.tasks)) return 2;
   StatusOr<Fig2Result> r = reproduce_fig2(o, [](const std::string& line) { std::fprintf(stderr, "  %s\n", line.c_str()); });
-  if (!r.ok()) {
-    std::fprintf(stderr, "biornn reproduce fig2: %s\n", r.status().message().c_str());
-    return r.status().code() == StatusCode::kCancelled ? 130 : 1;
-  }
+  if (!r.ok()) return a.fail(r.status());
   for (const std::string& note : r.value().notes) std::printf("note: %s\n", note.c_str());
   std::printf("Fig. 2 written to %s (table.md, kl.csv, fig2.json, fig2_*.svg)\n", o.out_dir.c_str());
   return 0;
@@ -84,10 +81,7 @@ int reproduce_fig3_command(int argc, char** argv, int first) {
           {"mst-draws", "N", "(B) prunings per matrix and sparsity level (2 with --quick)", "20"},
           {"seed", "N", "seed of the pruning draws and random matrices", "1"}});
   Status st = a.parse(argc, argv, first);
-  if (!st.ok()) {
-    std::fprintf(stderr, "%s: %s\n", name, st.message().c_str());
-    return 2;
-  }
+  if (!st.ok()) return a.fail(st);
   if (a.help_requested()) {
     std::printf("%s", a.help_text().c_str());
     return 0;
@@ -98,10 +92,7 @@ int reproduce_fig3_command(int argc, char** argv, int first) {
   if (a.has("runs")) st = a.get_int("runs", 1, 1000, &runs);
   if (st.ok() && a.has("mst-draws")) st = a.get_int("mst-draws", 1, 1000, &draws);
   if (st.ok()) st = a.get_int("seed", 0, INT64_MAX, &seed);
-  if (!st.ok()) {
-    std::fprintf(stderr, "%s: %s\n", name, st.message().c_str());
-    return 2;
-  }
+  if (!st.ok()) return a.fail(st);
   o.runs = int32_t(runs);
   o.mst_draws = int32_t(draws);
   o.seed = uint64_t(seed);
@@ -110,10 +101,7 @@ int reproduce_fig3_command(int argc, char** argv, int first) {
   o.out_dir = a.has("out") ? a.get("out") : (o.quick ? "runs/fig3-quick" : "runs/fig3");
   if (a.has("tasks") && !parse_task_list(a.get("tasks"), name, &o.tasks)) return 2;
   StatusOr<Fig3Result> r = reproduce_fig3(o, [](const std::string& line) { std::fprintf(stderr, "  %s\n", line.c_str()); });
-  if (!r.ok()) {
-    std::fprintf(stderr, "%s: %s\n", name, r.status().message().c_str());
-    return r.status().code() == StatusCode::kCancelled ? 130 : 1;
-  }
+  if (!r.ok()) return a.fail(r.status());
   for (const std::string& note : r.value().notes) std::printf("note: %s\n", note.c_str());
   std::printf("Fig. 3 written to %s (fig3.json, fig3_*.csv, fig3A-D *.svg)\n", o.out_dir.c_str());
   return 0;

@@ -4,8 +4,8 @@
 // the run directory is created, so a mistake never leaves a half-made run behind. Progress
 // goes to stderr: a bar with an ETA on a terminal, one line per epoch otherwise. Ctrl-C (or
 // SIGTERM) finishes the current epoch, saves the checkpoint and exits; --resume continues.
-#include <cmath>
 #include <atomic>
+#include <cmath>
 #include <csignal>
 #include <cstdio>
 #include <string>
@@ -79,12 +79,8 @@ Status apply_flags(const Args& a, TrainConfig* c) {
     if (!(x > 0)) return invalid_argument("--lr must be > 0, got " + a.get("lr"));
     c->lr = x;
   }
-  if (a.has("lr-schedule")) {
-    const std::string schedule = a.get("lr-schedule");
-    if (schedule != "constant" && schedule != "cosine")
-      return invalid_argument("--lr-schedule must be constant or cosine, got '" + schedule + "'");
-    c->cosine_lr = schedule == "cosine";
-  }
+  if (a.has("lr-schedule") && !parse_lr_schedule(a.get("lr-schedule"), &c->cosine_lr))
+    return invalid_argument("--lr-schedule must be constant or cosine, got '" + a.get("lr-schedule") + "'");
   if (a.has("lr-min")) {
     BIORNN_RETURN_IF_ERROR(a.get_double("lr-min", &x));
     if (!(x >= 0 && std::isfinite(x))) return invalid_argument("--lr-min must be a finite number >= 0, got " + a.get("lr-min"));
@@ -147,18 +143,18 @@ StatusOr<TrainConfig> resolve_config(const Args& a) {
 int cmd_train(int argc, char** argv, int first) {
   Args a = train_args();
   Status st = a.parse(argc, argv, first);
-  if (!st.ok()) return report_failure("biornn train", st);
+  if (!st.ok()) return a.fail(st);
   if (a.help_requested()) {
     std::printf("%s", a.help_text().c_str());
     return 0;
   }
-  if (!a.positional().empty()) return report_failure("biornn train", invalid_argument("unexpected argument '" + a.positional()[0] + "'"));
+  if (!a.positional().empty()) return a.fail(invalid_argument("unexpected argument '" + a.positional()[0] + "'"));
 
   NanPolicy nan_policy = NanPolicy::kStop;
   if (a.has("on-nan")) {
     if (a.get("on-nan") == "rollback") nan_policy = NanPolicy::kRollback;
     else if (a.get("on-nan") != "stop")
-      return report_failure("biornn train", invalid_argument("--on-nan must be stop or rollback, got '" + a.get("on-nan") + "'"));
+      return a.fail(invalid_argument("--on-nan must be stop or rollback, got '" + a.get("on-nan") + "'"));
   }
 
   std::unique_ptr<TrainingRun> run;
@@ -166,23 +162,23 @@ int cmd_train(int argc, char** argv, int first) {
     int64_t epochs = 0;
     if (a.has("epochs")) {
       st = a.get_int("epochs", 1, 1000000, &epochs);
-      if (!st.ok()) return report_failure("biornn train", st);
+      if (!st.ok()) return a.fail(st);
     }
     StatusOr<std::unique_ptr<TrainingRun>> resumed = TrainingRun::resume(a.get("resume"), int32_t(epochs));
-    if (!resumed.ok()) return report_failure("biornn train", resumed.status());
+    if (!resumed.ok()) return a.fail(resumed.status());
     run = std::move(resumed.value());
   } else {
     StatusOr<TrainConfig> config = resolve_config(a);
-    if (!config.ok()) return report_failure("biornn train", config.status());
+    if (!config.ok()) return a.fail(config.status());
     StatusOr<std::unique_ptr<TrainingRun>> created = TrainingRun::create(config.value());
-    if (!created.ok()) return report_failure("biornn train", created.status());
+    if (!created.ok()) return a.fail(created.status());
     run = std::move(created.value());
     const TrainConfig& c = run->config();
     const std::string out = a.has("out") ? a.get("out")
                                          : "runs/" + std::string(task_name(c.task)) + "_" +
                                                learning_rule_name(c.rule) + "_seed" + std::to_string(c.seed);
     st = run->start_directory(out, a.has("force"));
-    if (!st.ok()) return report_failure("biornn train", st);
+    if (!st.ok()) return a.fail(st);
   }
   if (run->config().threads > 0) set_threads(run->config().threads);
   run->set_nan_policy(nan_policy);
@@ -213,9 +209,9 @@ int cmd_train(int argc, char** argv, int first) {
   progress.finish();
   std::signal(SIGINT, SIG_DFL);
   std::signal(SIGTERM, SIG_DFL);
-  if (!st.ok()) return report_failure("biornn train", st);
+  if (!st.ok()) return a.fail(st);
   st = run->write_outputs();
-  if (!st.ok()) return report_failure("biornn train", st);
+  if (!st.ok()) return a.fail(st);
   const EpochRecord* last = run->history().empty() ? nullptr : &run->history().back();
   std::printf("trained %s with %s for %d epochs", task_name(c.task), learning_rule_name(c.rule), run->epochs_done());
   if (last != nullptr) {

@@ -55,14 +55,14 @@ int cmd_verify(int argc, char** argv, int first) {
          {{"json", "", "one JSON object {\"checks\":[...],\"demonstrations\":[...]} instead of the table", ""},
           {"seed", "N", "seed of every problem (each check draws from its own stream)", "1"}});
   Status st = a.parse(argc, argv, first);
-  if (!st.ok()) return a.reject(st);
+  if (!st.ok()) return a.fail(st);
   if (a.help_requested()) {
     std::printf("%s", a.help_text().c_str());
     return 0;
   }
   int64_t seed = 1;
   st = a.get_int("seed", 0, INT64_MAX, &seed);
-  if (!st.ok()) return a.reject(st);
+  if (!st.ok()) return a.fail(st);
   VerifyOptions options;
   options.seed = uint64_t(seed);
   const auto start = std::chrono::steady_clock::now();
