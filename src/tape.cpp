@@ -114,11 +114,7 @@ Var Tape::scalar(real value, bool requires_grad) {
 Matrix& Tape::grad_of(int32_t id) {
   Node& n = node(id);
   if (n.external_grad != nullptr) return *n.external_grad;
-  if (n.grad_unwritten) {
-    n.grad.set_zero();
-    n.grad_unwritten = false;
-  }
-  return n.grad;
+  return node_with_grad(id).grad;
 }
 
 Matrix& Tape::grad_target(int32_t id, real* beta) {

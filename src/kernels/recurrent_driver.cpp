@@ -90,8 +90,8 @@ void forward_slice(const RecurrentProblem& p, const RecurrentWeight& w, const Ma
   const GemmKernel kernel = active_gemm_kernel();
   for (int32_t t = 0; t < p.steps; ++t) {
     MatrixView z = rows_of(a, p.batch, t, b0, rows);
-    if (p.x != nullptr) gemm_with(kernel, 1, Trans::kNo, Trans::kYes, 1, rows_of(*p.x, p.batch, t, b0, rows), *p.w_in, 0, z);
-    add_biases(z, b_in, b_rec);  // z holds x_t·W_inᵀ
+    gemm_with(kernel, 1, Trans::kNo, Trans::kYes, 1, rows_of(*p.x, p.batch, t, b0, rows), *p.w_in, 0, z);
+    add_biases(z, b_in, b_rec);
     if (t > 0) product_nt(w, rows_of(h, p.batch, t - 1, b0, rows), z);
     const int64_t count = int64_t(rows) * n;  // the slice's rows are contiguous (full width)
     switch (p.activation) {
@@ -183,6 +183,7 @@ int team_size(int threads, int32_t batch) {
 
 void recurrent_forward(const RecurrentProblem& p, const Matrix* b_in, const Matrix* b_rec, Matrix& a, Matrix& h,
                        int threads) {
+  BIORNN_CHECK(p.x != nullptr && p.w_in != nullptr, "recurrent_forward: the input x and W_in are required");
   const RecurrentWeight w = weight_for(p, Trans::kYes, &t_packed_forward);
   const int team = team_size(threads, p.batch);
   (void)team;

@@ -28,18 +28,18 @@ struct RecurrentProblem {
   // W is dense (`w`, (N, N)) or CSR (`sparse`, values included) — exactly one of them.
   const Matrix* w = nullptr;
   const CsrView* sparse = nullptr;
-  // The input drive x_t·W_inᵀ: with x (T·B, I) and W_in (N, I) set, each slice computes its own
-  // rows of it step by step, just before their step (so they are still in cache when the
-  // step reads them, instead of coming back from a whole-sequence product written long
-  // before); null: `a` holds the drive on entry. Same bits either way: a product's row does
-  // not depend on how many rows are computed with it (blas.hpp).
+  // The input x (T·B, I) and W_in (N, I), both required by recurrent_forward: each slice forms
+  // its own rows of the input drive x_t·W_inᵀ just before their step (so they are still in
+  // cache when the step reads them, instead of coming back from a whole-sequence product
+  // written long before). Same bits as that product: a product's row does not depend on how
+  // many rows are computed with it (blas.hpp).
   const Matrix* x = nullptr;
   const Matrix* w_in = nullptr;
 };
 
-// a_t and h_t for every step. The input drive x_t·W_inᵀ is computed here (p.x, p.w_in) or is
-// in `a` (T·B, N) on entry; the biases (1, N), either of which may be null, are added as
-// (drive + b_in) + b_rec. `h` may be the same matrix as `a` when there is no threshold.
+// a_t and h_t for every step, into `a` and `h` (T·B, N): the input drive x_t·W_inᵀ, plus the
+// biases (1, N), either of which may be null, as (drive + b_in) + b_rec, plus the recurrent
+// term. `h` may be the same matrix as `a` when there is no threshold.
 void recurrent_forward(const RecurrentProblem& p, const Matrix* b_in, const Matrix* b_rec, Matrix& a, Matrix& h,
                        int threads);
 
