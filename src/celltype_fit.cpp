@@ -319,7 +319,8 @@ void measure(const CelltypeSpec& spec, SignedRnn& model, const Matrix& predictio
   for (int32_t i = 0; i < w.rows(); ++i)
     for (int32_t j = 0; j < w.cols(); ++j) r->off_mask_weights += !mask(i, j) && w(i, j) != 0;
   r->inter_areal_outside = celltype_inter_areal_outside(spec, w);
-  r->r2 = celltype_explained_variance(test, prediction);
+  r->r2 = celltype_explained_variance(test, prediction, kCelltypeR2FirstStep);
+  r->r2_all_steps = celltype_explained_variance(test, prediction, 0);
   r->seconds = 0;
   for (const CelltypeEpoch& e : r->history) r->seconds += e.seconds;
 }

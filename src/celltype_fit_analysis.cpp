@@ -169,26 +169,29 @@ Matrix celltype_predict(SignedRnn& model, const SequenceData& set, int32_t batch
   return out;
 }
 
-std::vector<double> celltype_explained_variance(const SequenceData& set, const Matrix& prediction) {
+std::vector<double> celltype_explained_variance(const SequenceData& set, const Matrix& prediction,
+                                                int32_t first_step) {
   BIORNN_CHECK(prediction.rows() == set.y.rows() && prediction.cols() == set.y.cols(),
                "celltype_explained_variance: prediction " + prediction.shape() + " vs targets " + set.y.shape());
+  BIORNN_CHECK(first_step >= 0, "celltype_explained_variance: first_step " + std::to_string(first_step) + " < 0");
   const int32_t outputs = set.outputs, steps = set.steps;
-  std::vector<double> r2(static_cast<std::size_t>(outputs));
+  std::vector<double> r2(static_cast<std::size_t>(outputs), std::nan(""));
+  if (first_step >= steps || set.y.rows() == 0) return r2;
   for (int32_t j = 0; j < outputs; ++j) {
     double mean = 0;
     for (int32_t s = 0; s < set.y.rows(); ++s)
-      for (int32_t t = 0; t < steps; ++t) mean += double(set.y(s, t * outputs + j));
-    mean /= double(set.y.rows()) * steps;
+      for (int32_t t = first_step; t < steps; ++t) mean += double(set.y(s, t * outputs + j));
+    mean /= double(set.y.rows()) * (steps - first_step);
     double residual = 0, total = 0;
     for (int32_t s = 0; s < set.y.rows(); ++s) {
-      for (int32_t t = 0; t < steps; ++t) {
+      for (int32_t t = first_step; t < steps; ++t) {
         const double target = double(set.y(s, t * outputs + j));
         const double error = double(prediction(s, t * outputs + j)) - target;
         residual += error * error;
         total += (target - mean) * (target - mean);
       }
     }
-    r2[std::size_t(j)] = total > 0 ? 1 - residual / total : std::nan("");
+    if (total > 0) r2[std::size_t(j)] = 1 - residual / total;
   }
   return r2;
 }

@@ -42,9 +42,14 @@ std::string summary_json(const CelltypeSpec& spec, const TaskData& data, const C
   j.field("best_dense_epoch", int64_t(r.best_dense_epoch)).field("best_dense_test_loss", r.best_dense_loss);
   j.field("test_loss_after_pruning", r.loss_after_pruning);
   j.field("best_finetune_epoch", int64_t(r.best_finetune_epoch)).field("best_finetune_test_loss", r.best_finetune_loss);
-  j.key("r2").begin_object();
+  j.field("r2_first_step", int64_t(r.r2_first_step)).key("r2").begin_object();
   for (int32_t p = 0; p < spec.populations(); ++p) j.field(spec.population_name(p), r.r2[std::size_t(p)]);
   j.end_object();
+  if (!r.r2_all_steps.empty()) {
+    j.key("r2_all_steps").begin_object();
+    for (int32_t p = 0; p < spec.populations(); ++p) j.field(spec.population_name(p), r.r2_all_steps[std::size_t(p)]);
+    j.end_object();
+  }
   j.key("unobserved").begin_array();
   for (int32_t p = 0; p < spec.populations(); ++p)
     if (!spec.observed[std::size_t(p)]) j.value(spec.population_name(p));
@@ -128,7 +133,8 @@ std::string traces_svg(const CelltypeSpec& spec, const SequenceData& test, const
   }
   LinePlotOptions o;
   o.title = title + ": " + spec.population_name(p) + (spec.observed[std::size_t(p)] ? "" : " (unobserved)") +
-            ", R² = " + fmt(r2);
+            ", R² = " + fmt(r2) + " (target frames " + std::to_string(kCelltypeR2FirstStep + 1) + "–" +
+            std::to_string(test.steps) + ")";
   o.x_label = "step (target frame)";
   o.y_label = "ΔF/F (mean ± sd over test samples)";
   return plot_lines({target, predicted}, o);
@@ -176,9 +182,11 @@ std::string report_html(const CelltypeSpec& spec, const TaskData& data, const Ce
                  {"kernels", kernel_summary()}});
   std::vector<std::vector<std::string>> rows;
   for (int32_t p = 0; p < spec.populations(); ++p)
-    rows.push_back({spec.population_name(p), spec.observed[std::size_t(p)] ? "yes" : "no", fmt(r.r2[std::size_t(p)])});
+    rows.push_back({spec.population_name(p), spec.observed[std::size_t(p)] ? "yes" : "no", fmt(r.r2[std::size_t(p)]),
+                    r.r2_all_steps.empty() ? "–" : fmt(r.r2_all_steps[std::size_t(p)])});
   h.add_heading("Explained variance of the one-step prediction (test set)");
-  h.add_table({"population", "observed", "R²"}, rows);
+  h.add_table({"population", "observed", "R² (from step " + std::to_string(kCelltypeR2FirstStep) + ")",
+               "R² (every step)"}, rows);
   h.add_heading("Pictures");
   h.add_figure_link("loss.svg", "loss per epoch");
   h.add_figure_link("connectivity.svg", "W after fine-tuning, units ordered area / layer / type");

@@ -98,6 +98,7 @@ std::vector<CelltypeRecoveryRun> r2_of(const CelltypeSpec& spec, const std::vect
     CelltypeRecoveryRun run;
     run.dir = r.dir;
     run.min_r2 = celltype_min_r2(spec, r.result.r2);
+    run.r2_first_step = r.result.r2_first_step;
     for (int32_t p = 0; p < spec.populations(); ++p)
       if (spec.observed[std::size_t(p)] && r.result.r2[std::size_t(p)] == run.min_r2) {
         run.worst = spec.population_name(p);
@@ -197,11 +198,11 @@ std::string celltype_recovery_text(const CelltypeRecovery& r) {
     }
   }
   for (const std::string& n : r.not_applicable) out += "(" + n + ")\n";
-  out += "\nexplained variance (min R² over observed populations, held-out test set):\n";
+  out += "\nexplained variance (min R² over observed populations, held-out test set, from the step given):\n";
   for (const std::vector<CelltypeRecoveryRun>* side : {&r.runs_a, &r.runs_b})
     for (const CelltypeRecoveryRun& run : *side) {
-      std::snprintf(line, sizeof line, "  %s %-40s %.4f  %s\n", side == &r.runs_a ? "A" : "B", run.dir.c_str(), run.min_r2,
-                    run.worst.c_str());
+      std::snprintf(line, sizeof line, "  %s %-40s %.4f  %-12s from step %d\n", side == &r.runs_a ? "A" : "B",
+                    run.dir.c_str(), run.min_r2, run.worst.c_str(), int(run.r2_first_step));
       out += line;
     }
   std::snprintf(line, sizeof line, "min R² %.4f %s %.2f -> %s\n", r.min_r2, r.r2_passed ? ">=" : "<", r.r2_threshold,
@@ -237,7 +238,7 @@ std::string celltype_recovery_json(const CelltypeRecovery& r) {
   for (const std::vector<CelltypeRecoveryRun>* side : {&r.runs_a, &r.runs_b})
     for (const CelltypeRecoveryRun& run : *side)
       j.begin_object().field("side", side == &r.runs_a ? "A" : "B").field("dir", run.dir).field("min_r2", run.min_r2)
-          .field("worst_population", run.worst).end_object();
+          .field("worst_population", run.worst).field("r2_first_step", int64_t(run.r2_first_step)).end_object();
   j.end_array().field("min_r2", r.min_r2).field("r2_threshold", r.r2_threshold).field("r2_passed", r.r2_passed);
   j.field("signs_passed", r.signs_passed).end_object();
   return j.str() + "\n";

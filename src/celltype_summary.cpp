@@ -248,6 +248,16 @@ StatusOr<CelltypeRunRecord> read_celltype_run(const CelltypeSpec& spec, const st
   f.r2.assign(std::size_t(n), 0.0);
   for (int32_t p = 0; p < n; ++p)
     BIORNN_RETURN_IF_ERROR(json_get_number(*r2, spec.population_name(p), path + ": r2", &f.r2[std::size_t(p)], true));
+  // Runs written before the step-0 exclusion scored every step and lack these fields.
+  int64_t first_step = 0;
+  if (s.find("r2_first_step") != nullptr) BIORNN_RETURN_IF_ERROR(json_get_int(s, "r2_first_step", path, &first_step));
+  f.r2_first_step = int32_t(first_step);
+  if (const JsonValue* all = s.find("r2_all_steps"); all != nullptr && all->type == JsonType::kObject) {
+    f.r2_all_steps.assign(std::size_t(n), 0.0);
+    for (int32_t p = 0; p < n; ++p)
+      BIORNN_RETURN_IF_ERROR(json_get_number(*all, spec.population_name(p), path + ": r2_all_steps",
+                                             &f.r2_all_steps[std::size_t(p)], true));
+  }
   const JsonValue* unobserved = nullptr;
   BIORNN_RETURN_IF_ERROR(json_get_member(s, "unobserved", JsonType::kArray, path, &unobserved));
   std::vector<bool> observed(std::size_t(n), true);

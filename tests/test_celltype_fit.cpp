@@ -182,6 +182,46 @@ TEST_CASE("the cell-type task's loss scores observed populations only (eq. 6)") 
   CHECK(e.loss == doctest::Approx(sum / (10 * 4 * 7)).epsilon(1e-5));
 }
 
+TEST_CASE("explained variance scores the steps from first_step on, against closed forms") {
+  // 3 samples, 4 steps, 2 outputs. Output 0's prediction is exact except at step 0; output 1's
+  // prediction is its own mean over steps 1..3 everywhere, so from step 1 its R² is exactly 0.
+  SequenceData set;
+  set.steps = 4;
+  set.outputs = 2;
+  set.y = Matrix(3, 8);
+  Matrix prediction(3, 8);
+  double mean1 = 0;
+  for (int32_t s = 0; s < 3; ++s)
+    for (int32_t t = 0; t < 4; ++t) {
+      set.y(s, t * 2 + 0) = real(0.25 * s + 0.5 * t);
+      set.y(s, t * 2 + 1) = real(1.0 + 0.125 * s * t + (t == 0 ? 3.0 : 0.0));
+      if (t >= 1) mean1 += double(set.y(s, t * 2 + 1)) / 9;
+    }
+  for (int32_t s = 0; s < 3; ++s)
+    for (int32_t t = 0; t < 4; ++t) {
+      prediction(s, t * 2 + 0) = set.y(s, t * 2 + 0) + real(t == 0 ? 2.0 : 0.0);
+      prediction(s, t * 2 + 1) = real(mean1);
+    }
+  const std::vector<double> from1 = celltype_explained_variance(set, prediction, 1);
+  CHECK(from1[0] == doctest::Approx(1.0).epsilon(1e-12));
+  CHECK(from1[1] == doctest::Approx(0.0).scale(1.0).epsilon(1e-6));
+  // Every step, output 0: residual 3·2² = 12; total Σ(y − ȳ)² by a second, direct sum.
+  double mean0 = 0, total0 = 0;
+  for (int32_t s = 0; s < 3; ++s)
+    for (int32_t t = 0; t < 4; ++t) mean0 += double(set.y(s, t * 2)) / 12;
+  for (int32_t s = 0; s < 3; ++s)
+    for (int32_t t = 0; t < 4; ++t) total0 += (double(set.y(s, t * 2)) - mean0) * (double(set.y(s, t * 2)) - mean0);
+  const std::vector<double> all = celltype_explained_variance(set, prediction);
+  CHECK(all[0] == doctest::Approx(1.0 - 12.0 / total0).epsilon(1e-6));
+  CHECK(all[0] < 0.9);
+  // No step left, or a constant target: NaN, never a number that could pass a threshold.
+  CHECK(std::isnan(celltype_explained_variance(set, prediction, 4)[0]));
+  SequenceData flat = set;
+  for (int32_t s = 0; s < 3; ++s)
+    for (int32_t t = 0; t < 4; ++t) flat.y(s, t * 2 + 1) = 1;
+  CHECK(std::isnan(celltype_explained_variance(flat, prediction, 1)[1]));
+}
+
 TEST_CASE("data that does not fit the spec is rejected before fitting") {
   const CelltypeSpec spec = tiny_spec(false);
   TaskData wrong = sine_data(spec.populations() - 1, 10, 4, 1);
@@ -228,6 +268,9 @@ TEST_CASE("a tiny fit keeps block densities, projections, signs and mask, keeps 
   CHECK(r.best_dense_loss < 0.5 * r.history.front().train_loss);
   CHECK(r.history[1].lr < r.history[0].lr);  // the schedule is on
   CHECK(r.r2.size() == 8);
+  CHECK(r.r2_all_steps.size() == 8);
+  CHECK(r.r2_first_step == kCelltypeR2FirstStep);
+  CHECK(r.r2 != r.r2_all_steps);  // two different scores, not one copied
   // The written model: W zero off the mask and in every inter-areal block but the projections.
   StatusOr<NpzArrays> npz = load_npz(join_path(dir, "model.npz"));
   REQUIRE(npz.ok());

@@ -50,6 +50,7 @@ struct CelltypeRecoveryRun {
   std::string dir;
   double min_r2 = 0;         // over observed populations (NaN when none has a finite R²)
   std::string worst;         // the population with that R²
+  int32_t r2_first_step = 0; // the first step its R² scores (CelltypeFitResult::r2_first_step)
 };
 
 struct CelltypeRecovery {

@@ -103,7 +103,8 @@ int cmd_celltype_recovery(int argc, char** argv, int first) {
          "difference that separates the conditions of RUNS_A and RUNS_B (read from their fit.toml),\n"
          "the sign of B - A of mean |w| over the planted blocks in each run pair (run k of A with run\n"
          "k of B), and whether at least --fraction of the pairs show the expected sign (4 of 5); and\n"
-         "the minimum R² over observed populations of every run (from summary.json) against\n"
+         "the minimum R² over observed populations of every run (from summary.json; steps 1 onward,\n"
+         "since step 0 starts from rest) against\n"
          "--min-r2. Exit status 0; with --check, 1 when either criterion fails.",
          {{"truth", "FILE", "truth.json written by `celltype synth`", ""},
           {"a", "DIR", "runs of condition A", ""},

@@ -92,9 +92,11 @@ run "recovery" 0 celltype recovery --truth "$TMP/synth/truth.json" --a "$TMP/A" 
 expect out "feedforward  expected B - A > 0 in mean |w|"
 expect out "(feedback: not planted between familiar_no_change and familiar_change)"
 expect out "min R²"
+expect out "from step 1"
 run "recovery --json" 0 celltype recovery --truth "$TMP/synth/truth.json" --a "$TMP/A" --b "$TMP/B" --json
 expect out '"name":"feedforward"'
 expect out '"pairs":2'
+expect out '"r2_first_step":1'
 run "recovery --check with 3-epoch fits fails" 1 celltype recovery --truth "$TMP/synth/truth.json" --a "$TMP/A" --b "$TMP/B" --check
 run "recovery of a missing truth" 2 celltype recovery --truth "$TMP/none.json" --a "$TMP/A" --b "$TMP/B"
 expect err "none.json"
