@@ -245,6 +245,7 @@ LIB_SRCS := \
 
 # Files compiled with AVX2 flags; left out of the build when AVX2=0.
 LIB_AVX2_SRCS := \
+  src/kernels/csr_lanes_avx2.cpp \
   src/kernels/gemm_microkernel_avx2.cpp \
   src/kernels/vmath_avx2.cpp
 

@@ -4,6 +4,7 @@
 // relaxed: a kernel choice is a whole-program setting, changed between computations, not
 // during one.
 #include "biornn/kernels.hpp"
+#include "kernels/csr_lanes.hpp"
 
 #include <atomic>
 #include <cstdio>
@@ -220,6 +221,7 @@ void reexec_with_passive_openmp_wait(char** argv) {
 std::string kernel_summary() {
   std::string s = std::string("gemm=") + gemm_kernel_name(active_gemm_kernel()) +
                   " math=" + math_kernel_name(active_math_kernel()) +
+                  " csr=" + (kernels::csr_lanes_avx2_active() ? "avx2" : "portable") +
                   " threads=" + std::to_string(active_threads());
   s += std::string(" [cpu avx2+fma: ") + (cpu_supports_avx2_fma() ? "yes" : "no") +
        ", avx2 compiled: " + (avx2_compiled() ? "yes" : "no") +

@@ -22,6 +22,7 @@
 #include "alloc_counter.hpp"
 #include "biornn/blas.hpp"
 #include "biornn/rng.hpp"
+#include "kernels/csr_lanes.hpp"
 
 using namespace biornn;
 
@@ -287,6 +288,55 @@ TEST_CASE("the sparse kernels give bit-identical results on 1 and 3 threads") {
   }
   CHECK(sampled(1) == sampled(3));
   CHECK(sampled(2) == sampled(0));
+}
+
+TEST_CASE("the AVX2 lane loops give the same bits as the portable ones they twin") {
+  // csr_lanes.hpp: the same multiplies and adds in the same order, no FMA. Shapes with a row
+  // count that is not a multiple of the 16 lanes, empty pattern rows, and depths 150 (one full
+  // depth block and a tail) and 7 (a tail only) for sddmm.
+  const GemmKernel before = active_gemm_kernel();
+  if (!gemm_kernel_available(GemmKernel::kPackedAvx2)) {
+    MESSAGE("AVX2 is not available here: only the portable loops run");
+    CHECK_FALSE(kernels::csr_lanes_avx2_active());
+    return;
+  }
+  Rng rng(808);
+  for (const int32_t depth : {150, 7}) {
+    CAPTURE(depth);
+    const CsrMatrix s = random_csr(45, 53, 0.3, rng);
+    Matrix a(37, 53), at(37, 45), h(depth, 53), dy(depth, 45), y0(37, 45), yt0(37, 53);
+    for (Matrix* m : {&a, &at, &h, &dy, &y0, &yt0}) fill_uniform(*m, rng);
+    auto run = [&](GemmKernel kernel, int threads) {
+      set_gemm_kernel(kernel);
+      CHECK(kernels::csr_lanes_avx2_active() == (kernel == GemmKernel::kPackedAvx2 && sizeof(real) == 4));
+      std::vector<Matrix> out;
+      Matrix y = y0, yt = yt0;
+      dense_csr_mm(Trans::kYes, real(0.75), a, s.view(), real(-0.5), y, threads);  // (37, 53)·Sᵀ
+      dense_csr_mm(Trans::kNo, real(0.75), at, s.view(), 0, yt, threads);          // (37, 45)·S
+      out.push_back(y);
+      out.push_back(yt);
+      const Matrix dyt = transposed(dy), ht = transposed(h);
+      for (const Trans ta : {Trans::kNo, Trans::kYes})
+        for (const Trans tb : {Trans::kNo, Trans::kYes}) {
+          std::vector<real> v = s.values();
+          sddmm(ta, tb, real(0.5), ta == Trans::kYes ? dy : dyt, tb == Trans::kYes ? ht : h, 1, s.view(), v.data(),
+                threads);
+          out.push_back(Matrix(1, int32_t(v.size())));
+          std::copy(v.begin(), v.end(), out.back().data());
+        }
+      return out;
+    };
+    const std::vector<Matrix> portable = run(GemmKernel::kPackedScalar, 1);
+    for (const int threads : {1, 2}) {
+      const std::vector<Matrix> avx2 = run(GemmKernel::kPackedAvx2, threads);
+      REQUIRE(avx2.size() == portable.size());
+      for (std::size_t i = 0; i < avx2.size(); ++i) {
+        CAPTURE(i);
+        CHECK(bitwise_equal(avx2[i], portable[i]));
+      }
+    }
+  }
+  set_gemm_kernel(before);
 }
 
 TEST_CASE("op(S) = Sᵀ gives the same bits as running on the materialised S.transpose()") {

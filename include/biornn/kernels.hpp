@@ -8,6 +8,8 @@
 //                libm           std::tanh etc. — the specification;
 //                portable       branch-free polynomial, plain C++;
 //                avx2           the same polynomial with AVX2+FMA intrinsics.
+//   CSR products (blas.hpp): portable 4-wide loops, or their 8-wide AVX2 twins with the same
+//                bits; the twins run whenever the GEMM kernel is packed_avx2 (and real is float).
 // At first use the fastest kernel that is both compiled in (AVX2=1) and supported by this CPU
 // and operating system (CPUID + XGETBV) is chosen. Environment variables override the choice:
 //   BIORNN_GEMM=ref|packed_scalar|packed_avx2    BIORNN_MATH=libm|portable|avx2
@@ -79,7 +81,7 @@ Status configure_kernels_from_environment();
 void reexec_with_passive_openmp_wait(char** argv);
 
 // One line for logs and run summaries, e.g.
-//   "gemm=packed_avx2 math=avx2 threads=2 (cpu avx2+fma: yes, avx2 compiled: yes, openmp: yes, real=float)"
+//   "gemm=packed_avx2 math=avx2 csr=avx2 threads=2 (cpu avx2+fma: yes, avx2 compiled: yes, openmp: yes, real=float)"
 std::string kernel_summary();
 
 }  // namespace biornn

@@ -21,7 +21,9 @@
 // time, sddmm keeps kLanes partial sums. The pattern is trusted to satisfy the CSR invariants
 // (every CsrView comes from a CsrMatrix, which checked them); the kernels re-check only what is
 // O(1). Scratch is per thread and grow-only, so a training step allocates nothing after its
-// first call.
+// first call. The three hottest loops (dense_csr_mm both ways, sddmm) have an 8-wide AVX2 twin
+// in csr_lanes_avx2.cpp that computes the same bits (csr_lanes.hpp); it runs when
+// csr_lanes_avx2_active(), and the loops here are then its reference.
 //
 // Not here: the CSR container (csr.cpp), dense GEMM (gemm_ref.cpp and the packed driver).
 #include <algorithm>
@@ -33,13 +35,38 @@
 #endif
 
 #include "biornn/blas.hpp"
+#include "kernels/csr_lanes.hpp"
 
 namespace biornn {
+
+namespace kernels {
+
+bool csr_lanes_avx2_active() {
+#if defined(BIORNN_HAVE_AVX2) && !defined(BIORNN_DOUBLE)
+  return active_gemm_kernel() == GemmKernel::kPackedAvx2;  // selectable only where AVX2 runs
+#else
+  return false;
+#endif
+}
+
+}  // namespace kernels
 
 namespace {
 
 // Width of every vectorised inner loop: 16 floats are one 64-byte cache line.
-constexpr int32_t kLanes = 16;
+constexpr int32_t kLanes = kernels::kCsrLanes;
+
+// The AVX2 twins exist only in AVX2 float builds; elsewhere `avx2` is always false and these
+// calls are never made (the stubs keep both builds' code paths identical to read).
+#if defined(BIORNN_HAVE_AVX2) && !defined(BIORNN_DOUBLE)
+using kernels::gather_axpy_lanes_avx2;
+using kernels::scatter_axpy_lanes_avx2;
+using kernels::sddmm_row_avx2;
+#else
+void gather_axpy_lanes_avx2(const real*, const int32_t*, int64_t, const real*, real*) {}
+void scatter_axpy_lanes_avx2(const real*, const int32_t*, int64_t, const real*, real*) {}
+void sddmm_row_avx2(const real*, const int32_t*, int64_t, const real*, int64_t, int32_t, real*) {}
+#endif
 // sddmm: inner-dimension entries per packed panel. A dot of 128 amortises the fold of the
 // kLanes partial sums and the update of the entry's accumulator (measured: 64 costs ~20 % more
 // instructions, 256 gains little), while a 1440-row panel (720 KB in float) still sits in L3.
@@ -217,13 +244,18 @@ void pack_rows_side_by_side(ConstMatrixView a, int32_t i0, int32_t mr, real* pan
 // C(i0 + r, j) = α·Σ_q A(i0 + r, col_q)·v_q + β·C over row j of S (op(S) = Sᵀ): a sparse row of
 // S against kLanes rows of A at once.
 void dense_csr_block_transposed(real alpha, const real* panel, const CsrView& s, real beta,
-                                MatrixView c, int32_t i0, int32_t mr) {
+                                MatrixView c, int32_t i0, int32_t mr, bool avx2) {
   for (int32_t j = 0; j < s.rows; ++j) {
     real acc[kLanes] = {};
-    for (int64_t q = s.row_ptr[j]; q < s.row_ptr[j + 1]; ++q) {
-      const real v = s.values[q];
-      const real* x = panel + int64_t(s.col_idx[q]) * kLanes;
-      axpy_lanes(v, x, acc);
+    if (avx2) {
+      gather_axpy_lanes_avx2(s.values + s.row_ptr[j], s.col_idx + s.row_ptr[j], s.row_ptr[j + 1] - s.row_ptr[j], panel,
+                             acc);
+    } else {
+      for (int64_t q = s.row_ptr[j]; q < s.row_ptr[j + 1]; ++q) {
+        const real v = s.values[q];
+        const real* x = panel + int64_t(s.col_idx[q]) * kLanes;
+        axpy_lanes(v, x, acc);
+      }
     }
     for (int32_t r = 0; r < mr; ++r) store(alpha, acc[r], beta, c.row(i0 + r) + j);
   }
@@ -232,12 +264,17 @@ void dense_csr_block_transposed(real alpha, const real* panel, const CsrView& s,
 // C(i0 + r, :) = α·Σ_p A(i0 + r, p)·S(p, :) + β·C (op(S) = S): row p of S scatters into the
 // partial sums acc (n × kLanes, column j of C at acc + j·kLanes), in increasing p.
 void dense_csr_block_plain(real alpha, const real* panel, const CsrView& s, real beta, MatrixView c,
-                           int32_t i0, int32_t mr, real* acc) {
+                           int32_t i0, int32_t mr, real* acc, bool avx2) {
   const int32_t n = s.cols;
   std::fill(acc, acc + int64_t(n) * kLanes, real(0));
   for (int32_t p = 0; p < s.rows; ++p) {
     real x[kLanes];  // copied so that the compiler can keep it in registers: it cannot alias acc
     for (int32_t r = 0; r < kLanes; ++r) x[r] = panel[int64_t(p) * kLanes + r];
+    if (avx2) {
+      scatter_axpy_lanes_avx2(s.values + s.row_ptr[p], s.col_idx + s.row_ptr[p], s.row_ptr[p + 1] - s.row_ptr[p], x,
+                              acc);
+      continue;
+    }
     for (int64_t q = s.row_ptr[p]; q < s.row_ptr[p + 1]; ++q) {
       const real v = s.values[q];
       axpy_lanes(v, x, acc + int64_t(s.col_idx[q]) * kLanes);
@@ -301,7 +338,7 @@ int32_t balanced_row_split(const CsrView& s, int part, int parts) {
 // trans_b = kNo) reads columns of both operands; rather than strided column dots, each depth
 // block of A's and B's columns is transposed once into panels and every dot is contiguous.
 void sddmm_rows(bool ta, bool tb, ConstMatrixView a, ConstMatrixView b, const CsrView& s,
-                int32_t k, int32_t r0, int32_t r1, real* acc) {
+                int32_t k, int32_t r0, int32_t r1, real* acc, bool avx2) {
   const int64_t q0 = s.row_ptr[r0];
   real* panel_a = ta ? scratch(0, int64_t(r1 - r0) * kDepthBlock) : nullptr;
   real* panel_b = tb ? nullptr : scratch(1, int64_t(s.cols) * kDepthBlock);
@@ -316,6 +353,11 @@ void sddmm_rows(bool ta, bool tb, ConstMatrixView a, ConstMatrixView b, const Cs
         tb ? DepthRows{b.data + t0, b.ld, 0} : DepthRows{panel_b, kDepthBlock, 0};
     for (int32_t r = r0; r < r1; ++r) {
       const real* x = rows_a.row(r);
+      if (avx2) {  // rows_b.first is 0: the whole of B's rows is in view
+        sddmm_row_avx2(x, s.col_idx + s.row_ptr[r], s.row_ptr[r + 1] - s.row_ptr[r], rows_b.base, rows_b.stride, depth,
+                       acc + (s.row_ptr[r] - q0));
+        continue;
+      }
       for (int64_t q = s.row_ptr[r]; q < s.row_ptr[r + 1]; ++q)
         acc[q - q0] += dot_lanes(x, rows_b.row(s.col_idx[q]), depth);
     }
@@ -329,6 +371,7 @@ void sddmm_rows(bool ta, bool tb, ConstMatrixView a, ConstMatrixView b, const Cs
 void sddmm_parallel(bool ta, bool tb, real alpha, ConstMatrixView a, ConstMatrixView b,
                     real beta, const CsrView& s, int32_t k, real* values, int threads) {
   (void)threads;
+  const bool avx2 = kernels::csr_lanes_avx2_active();
 #ifdef _OPENMP
 #pragma omp parallel num_threads(threads) if (s.nnz * int64_t(k) >= kMinParallelWork)
 #endif
@@ -342,7 +385,7 @@ void sddmm_parallel(bool ta, bool tb, real alpha, ConstMatrixView a, ConstMatrix
     const int32_t r1 = balanced_row_split(s, part + 1, parts);
     const int64_t q0 = s.row_ptr[r0], q1 = s.row_ptr[r1];
     real* acc = scratch(2, q1 - q0);
-    sddmm_rows(ta, tb, a, b, s, k, r0, r1, acc);
+    sddmm_rows(ta, tb, a, b, s, k, r0, r1, acc, avx2);
     for (int64_t q = q0; q < q1; ++q) store(alpha, acc[q - q0], beta, values + q);
   }
 }
@@ -391,6 +434,7 @@ void dense_csr_mm(Trans trans_s, real alpha, ConstMatrixView a, const CsrView& s
   }
   const int32_t m = a.rows;
   const int32_t blocks = (m + kLanes - 1) / kLanes;
+  const bool avx2 = kernels::csr_lanes_avx2_active();
 #ifdef _OPENMP
 #pragma omp parallel num_threads(threads) if (s.nnz * int64_t(m) >= kMinParallelWork)
 #endif
@@ -405,9 +449,9 @@ void dense_csr_mm(Trans trans_s, real alpha, ConstMatrixView a, const CsrView& s
       const int32_t mr = std::min(kLanes, m - i0);
       pack_rows_side_by_side(a, i0, mr, panel);
       if (t) {
-        dense_csr_block_transposed(alpha, panel, s, beta, c, i0, mr);
+        dense_csr_block_transposed(alpha, panel, s, beta, c, i0, mr, avx2);
       } else {
-        dense_csr_block_plain(alpha, panel, s, beta, c, i0, mr, acc);
+        dense_csr_block_plain(alpha, panel, s, beta, c, i0, mr, acc, avx2);
       }
     }
   }

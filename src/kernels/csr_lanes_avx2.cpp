@@ -1,0 +1,70 @@
+// csr_lanes_avx2.cpp — the CSR products' lane loops with AVX2 intrinsics (contract and why:
+// csr_lanes.hpp). Built with -mavx2 -mfma like every *_avx2.cpp, but no FMA is used here, and
+// -ffp-contract=off keeps the compiler from fusing a multiply with its add.
+//
+// kCsrLanes = 16 floats are two ymm registers, lo (lanes 0–7) and hi (lanes 8–15).
+//
+// Not here: the portable loops and everything around them (csr_kernels.cpp).
+#include "kernels/csr_lanes.hpp"
+
+#include <immintrin.h>
+
+namespace biornn::kernels {
+
+#ifndef BIORNN_DOUBLE
+
+static_assert(kCsrLanes == 16, "two ymm registers of floats");
+
+void gather_axpy_lanes_avx2(const real* values, const int32_t* cols, int64_t count, const real* rows, real* acc) {
+  __m256 lo = _mm256_loadu_ps(acc), hi = _mm256_loadu_ps(acc + 8);
+  for (int64_t q = 0; q < count; ++q) {
+    const __m256 v = _mm256_set1_ps(values[q]);
+    const real* x = rows + int64_t(cols[q]) * kCsrLanes;
+    lo = _mm256_add_ps(lo, _mm256_mul_ps(v, _mm256_loadu_ps(x)));
+    hi = _mm256_add_ps(hi, _mm256_mul_ps(v, _mm256_loadu_ps(x + 8)));
+  }
+  _mm256_storeu_ps(acc, lo);
+  _mm256_storeu_ps(acc + 8, hi);
+}
+
+void scatter_axpy_lanes_avx2(const real* values, const int32_t* cols, int64_t count, const real* x, real* acc) {
+  const __m256 x_lo = _mm256_loadu_ps(x), x_hi = _mm256_loadu_ps(x + 8);
+  for (int64_t q = 0; q < count; ++q) {
+    const __m256 v = _mm256_set1_ps(values[q]);
+    real* out = acc + int64_t(cols[q]) * kCsrLanes;
+    _mm256_storeu_ps(out, _mm256_add_ps(_mm256_loadu_ps(out), _mm256_mul_ps(v, x_lo)));
+    _mm256_storeu_ps(out + 8, _mm256_add_ps(_mm256_loadu_ps(out + 8), _mm256_mul_ps(v, x_hi)));
+  }
+}
+
+namespace {
+
+// dot_lanes of csr_kernels.cpp: lane l sums the terms t ≡ l (mod 16) of the whole chunks; then
+// lane[l] += lane[l + 8], lane[l] += lane[l + 4], lane[l] += lane[l + 2], (lane 0 + lane 1),
+// and the tail's own sequential sum added last.
+inline real dot_lanes(const real* x, const real* y, int32_t len) {
+  const int32_t full = len - len % kCsrLanes;
+  __m256 lo = _mm256_setzero_ps(), hi = _mm256_setzero_ps();
+  for (int32_t t = 0; t < full; t += kCsrLanes) {
+    lo = _mm256_add_ps(lo, _mm256_mul_ps(_mm256_loadu_ps(x + t), _mm256_loadu_ps(y + t)));
+    hi = _mm256_add_ps(hi, _mm256_mul_ps(_mm256_loadu_ps(x + t + 8), _mm256_loadu_ps(y + t + 8)));
+  }
+  real tail = 0;
+  for (int32_t t = full; t < len; ++t) tail += x[t] * y[t];
+  const __m256 s8 = _mm256_add_ps(lo, hi);                                                  // lanes 0..7
+  const __m128 s4 = _mm_add_ps(_mm256_castps256_ps128(s8), _mm256_extractf128_ps(s8, 1));  // lanes 0..3
+  const __m128 s2 = _mm_add_ps(s4, _mm_movehl_ps(s4, s4));                                  // lanes 0..1
+  const __m128 s1 = _mm_add_ss(s2, _mm_shuffle_ps(s2, s2, 1));                              // lane 0
+  return _mm_cvtss_f32(s1) + tail;
+}
+
+}  // namespace
+
+void sddmm_row_avx2(const real* x, const int32_t* cols, int64_t count, const real* rows, int64_t stride,
+                    int32_t depth, real* acc) {
+  for (int64_t q = 0; q < count; ++q) acc[q] += dot_lanes(x, rows + int64_t(cols[q]) * stride, depth);
+}
+
+#endif  // BIORNN_DOUBLE
+
+}  // namespace biornn::kernels
