@@ -179,6 +179,7 @@ void SignedRnn::register_parameters(Optimizer& optimizer) {
   if (spec_.rule == LearningRule::kDale) {
     recurrent_constraint.signs = sparse_ ? element_signs_csr(pattern_, column_signs_)
                                          : element_signs_dense(spec_.hidden, column_signs_);
+    recurrent_constraint.reset_moments_where_clipped = spec_.reset_clipped_moments;
   }
   optimizer.add(sparse_ ? w_values : w, recurrent_constraint);
   if (!readout_frozen_) {

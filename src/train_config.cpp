@@ -40,6 +40,7 @@ const TomlSchema& train_config_schema() {
     s.add("optimizer.batch", TomlType::kInteger).at_least(1).at_most(1000000);
     s.add("optimizer.momentum", TomlType::kFloat).at_least(0).less_than(1);
     s.add("optimizer.weight_decay", TomlType::kFloat).at_least(0).finite();
+    s.add("optimizer.reset_clipped_moments", TomlType::kBoolean);
     s.add("data.dir", TomlType::kString);
     s.add("data.wave_input_mask", TomlType::kBoolean);
     s.add("data.train_limit", TomlType::kInteger).at_least(0);
@@ -123,6 +124,8 @@ Status apply_train_config(const TomlDocument& doc, TrainConfig* c) {
   BIORNN_RETURN_IF_ERROR(take_integer(doc, "optimizer.batch", &c->batch));
   BIORNN_RETURN_IF_ERROR(take_double(doc, "optimizer.momentum", &c->momentum));
   BIORNN_RETURN_IF_ERROR(take_double(doc, "optimizer.weight_decay", &c->weight_decay));
+  if (doc.contains("optimizer.reset_clipped_moments"))
+    BIORNN_RETURN_IF_ERROR(doc.get_bool("optimizer.reset_clipped_moments", &c->reset_clipped_moments));
   if (doc.contains("data.dir")) BIORNN_RETURN_IF_ERROR(doc.get_string("data.dir", &c->data_dir));
   if (doc.contains("data.wave_input_mask"))
     BIORNN_RETURN_IF_ERROR(doc.get_bool("data.wave_input_mask", &c->wave_input_mask));
@@ -185,6 +188,7 @@ TomlDocument train_config_to_toml(const TrainConfig& c) {
   d.set("optimizer.batch", TomlValue::of_integer(c.batch));
   d.set("optimizer.momentum", TomlValue::of_float(c.momentum));
   d.set("optimizer.weight_decay", TomlValue::of_float(c.weight_decay));
+  d.set("optimizer.reset_clipped_moments", TomlValue::of_bool(c.reset_clipped_moments));
   d.set("data.dir", TomlValue::of_string(c.data_dir));
   d.set("data.wave_input_mask", TomlValue::of_bool(c.wave_input_mask));
   d.set("data.train_limit", TomlValue::of_integer(c.train_limit));
@@ -210,6 +214,7 @@ RnnSpec rnn_spec_for(const TrainConfig& c, int32_t inputs, int32_t outputs) {
   s.activation = c.activation;
   s.theta = real(c.theta);
   s.readout_from = c.readout_from;
+  s.reset_clipped_moments = c.reset_clipped_moments;
   return s;
 }
 

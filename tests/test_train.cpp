@@ -59,6 +59,26 @@ TEST_CASE("Dale's backprop never leaves a sign violation after any step; convent
   }
 }
 
+TEST_CASE("reset_clipped_moments reaches the optimiser: another trajectory, still no sign violation") {
+  // The reset itself is tested in test_optim.cpp; here, that the config switch arrives there.
+  auto train = [](bool reset) {
+    TrainConfig c = small_config(TaskKind::kFlipFlop, LearningRule::kDale);
+    c.lr = 0.05;
+    c.reset_clipped_moments = reset;
+    resolve_seeds(&c);
+    Rng data_rng(c.data_seed), init_rng(c.init_seed);
+    TaskData d = make_flipflop(FlipFlopOptions{}, data_rng);
+    SignedRnn model(rnn_spec_for(c, 1, 1), init_rng);
+    CHECK(model.spec().reset_clipped_moments == reset);
+    Trainer t(model, d, optimizer_options_for(c), c.batch, c.shuffle_seed);
+    t.train_epoch();
+    CHECK(t.max_sign_violations() == 0);
+    return model.recurrent_weights();
+  };
+  const Matrix plain = train(false), reset = train(true);
+  CHECK_FALSE(bitwise_equal(plain, reset));
+}
+
 TEST_CASE("training lowers the flip-flop and wave losses for every rule") {
   for (TaskKind task : {TaskKind::kFlipFlop, TaskKind::kWave}) {
     for (LearningRule rule : {LearningRule::kDale, LearningRule::kConventional, LearningRule::kRectified}) {
@@ -270,6 +290,7 @@ TEST_CASE("the resolved config round-trips through TOML") {
   c.readout_from = ReadoutFrom::kRate;
   c.cosine_lr = true;
   c.lr_min = 2.5e-4;
+  c.reset_clipped_moments = true;
   resolve_seeds(&c);
   const TomlDocument doc = train_config_to_toml(c);
   StatusOr<TomlDocument> parsed = parse_toml(to_toml_string(doc), "round");

@@ -56,6 +56,9 @@ struct RnnSpec {
   ReadoutFrom readout_from = ReadoutFrom::kActivation;
   bool recurrent_biases = true;  // b_in and b_rec (the cortical model has none)
   bool readout_bias = true;
+  // Dale rule, SPEC §2's option: where the projection clips a recurrent weight, also reset its
+  // optimiser moments (ParamConstraint::reset_moments_where_clipped).
+  bool reset_clipped_moments = false;
 };
 
 class SignedRnn {

@@ -50,6 +50,7 @@ Args train_args() {
                {"hidden", "N", "recurrent units", "128"},
                {"exc-frac", "X", "fraction of excitatory units", "0.8"},
                {"theta", "X", "Dale rule: rate threshold h = max(a, θ)", "0"},
+               {"reset-clipped-moments", "", "Dale rule: where the projection clips a weight, reset its optimiser moments too", ""},
                {"activation", "NAME", "tanh | relu | identity (rectified default: relu)", "tanh"},
                {"readout-from", "NAME", "activation (a_t, as the notebooks) | rate (h_t)", "activation"},
                {"no-input-mask", "", "wave: let every unit hear both waves", ""},
@@ -109,6 +110,7 @@ Status apply_flags(const Args& a, TrainConfig* c) {
     return invalid_argument("--readout-from must be activation or rate, got '" + a.get("readout-from") + "'");
   if (a.has("data")) c->data_dir = a.get("data");
   if (a.has("no-input-mask")) c->wave_input_mask = false;
+  if (a.has("reset-clipped-moments")) c->reset_clipped_moments = true;
   return Status();
 }
 
@@ -135,6 +137,9 @@ StatusOr<TrainConfig> resolve_config(const Args& a) {
   c.task = task;
   c.rule = rule;
   BIORNN_RETURN_IF_ERROR(apply_flags(a, &c));
+  if (c.reset_clipped_moments && c.rule != LearningRule::kDale)
+    return invalid_argument(std::string("reset_clipped_moments applies to the Dale rule only (its projection clips); the "
+                                        "rule is ") + learning_rule_name(c.rule));
   return c;
 }
 
