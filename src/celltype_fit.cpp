@@ -79,6 +79,7 @@ class Fit {
     Rng init_rng(Rng::derive_seed(o.seed, 1));
     CelltypeModelOptions mo;
     mo.input_mask = o.input_mask;
+    mo.initial_drive = o.initial_drive;
     model_ = make_celltype_model(spec, init_rng, mo);
     trainer_.reset(new Trainer(*model_, data_, optimizer_options(), o.batch, Rng::derive_seed(o.seed, 2)));
   }
@@ -346,7 +347,8 @@ std::string celltype_fit_settings(const CelltypeFitOptions& o) {
                 o.dense_epochs, o.finetune_epochs, o.lr, o.batch, o.cosine ? "true" : "false", o.cosine_t_max,
                 o.cosine_min_lr, inter_areal_mask_name(o.inter_areal), o.exact ? "true" : "false",
                 o.input_mask ? "true" : "false", static_cast<unsigned long long>(o.seed));
-  return buffer;
+  // Only when on, so that checkpoints written before the option existed still continue.
+  return std::string(buffer) + (o.initial_drive ? "initial_drive = true\n" : "");
 }
 
 Status prepare_celltype_task(const CelltypeSpec& spec, TaskData* data) {
@@ -374,7 +376,15 @@ StatusOr<CelltypeFitResult> fit_celltype_run(const CelltypeSpec& spec, const Tas
   BIORNN_RETURN_IF_ERROR(validate_celltype_fit_options(options));
   BIORNN_CHECK(data.kind == TaskKind::kCelltype && data.train.inputs == spec.populations(),
                "fit_celltype_run: prepare the data with prepare_celltype_task first");
-  Fit fit(spec, data, options, dir);
+  // With the first-step drive the model reads one more input channel (celltype_model.hpp).
+  TaskData widened;
+  if (options.initial_drive) {
+    widened = data;
+    widened.train = celltype_with_initial_channel(data.train);
+    widened.test = celltype_with_initial_channel(data.test);
+  }
+  const TaskData& model_data = options.initial_drive ? widened : data;
+  Fit fit(spec, model_data, options, dir);
   BIORNN_RETURN_IF_ERROR(make_directories(dir));
   if (fresh) std::remove(join_path(dir, kSummaryFile).c_str());  // a stale summary would mark the run finished
   const bool continuing = !fresh && file_exists(join_path(dir, kCheckpointFile));
@@ -397,7 +407,7 @@ StatusOr<CelltypeFitResult> fit_celltype_run(const CelltypeSpec& spec, const Tas
   // Finished: a complete checkpoint and the summary, written last.
   const bool finished = !fresh && fit.phase() == "done" && file_exists(join_path(dir, kSummaryFile));
   CelltypeFitResult& r = fit.result();
-  const Matrix prediction = celltype_predict(fit.model(), data.test, options.batch);
+  const Matrix prediction = celltype_predict(fit.model(), model_data.test, options.batch);
   measure(spec, fit.model(), prediction, data.test, &r);
   r.reused = finished;
   if (!finished)

@@ -34,7 +34,8 @@ std::string summary_json(const CelltypeSpec& spec, const TaskData& data, const C
   j.field("dense_epochs", int64_t(o.dense_epochs)).field("finetune_epochs", int64_t(o.finetune_epochs));
   j.field("lr", o.lr).field("batch", int64_t(o.batch)).field("cosine", o.cosine);
   j.field("cosine_t_max", int64_t(o.cosine_t_max)).field("cosine_min_lr", o.cosine_min_lr);
-  j.field("inter_areal", inter_areal_mask_name(o.inter_areal)).field("exact", o.exact).field("input_mask", o.input_mask);
+  j.field("inter_areal", inter_areal_mask_name(o.inter_areal)).field("exact", o.exact).field("input_mask", o.input_mask)
+      .field("initial_drive", o.initial_drive);
   j.end_object();
   j.key("seeds").begin_object().field("seed", o.seed).field("init", Rng::derive_seed(o.seed, 1));
   j.field("shuffle_dense", Rng::derive_seed(o.seed, 2)).field("shuffle_finetune", Rng::derive_seed(o.seed, 3));

@@ -8,7 +8,7 @@ namespace biornn {
 std::unique_ptr<SignedRnn> make_celltype_model(const CelltypeSpec& spec, Rng& init_rng, const CelltypeModelOptions& o) {
   const int32_t p = spec.populations(), n = spec.total_units();
   RnnSpec r;
-  r.inputs = p;
+  r.inputs = o.initial_drive ? p + 1 : p;
   r.outputs = p;
   r.hidden = n;
   r.column_signs = spec.unit_signs();
@@ -18,7 +18,9 @@ std::unique_ptr<SignedRnn> make_celltype_model(const CelltypeSpec& spec, Rng& in
   r.recurrent_biases = false;
   r.readout_bias = true;
   std::unique_ptr<SignedRnn> model(new SignedRnn(r, init_rng));
-  Mask in(n, p), out(p, n);
+  Mask in(n, r.inputs), out(p, n);
+  if (o.initial_drive)
+    for (int32_t i = 0; i < n; ++i) in.set(i, p, true);  // every unit hears the first-step channel
   for (int32_t q = 0; q < p; ++q) {
     const int32_t first = spec.population_offset(q), size = spec.population_size(q);
     const double bound = 1.0 / std::sqrt(double(size));
@@ -35,6 +37,22 @@ std::unique_ptr<SignedRnn> make_celltype_model(const CelltypeSpec& spec, Rng& in
   model->set_readout_mask(out);
   model->freeze_readout(true);
   return model;
+}
+
+SequenceData celltype_with_initial_channel(const SequenceData& set) {
+  BIORNN_CHECK(set.x.rows() == set.size() && set.x.cols() == set.steps * set.inputs,
+               "celltype_with_initial_channel: the inputs must be stored as a matrix (n, steps·inputs), got " +
+                   set.x.shape());
+  SequenceData out = set;
+  const int32_t in = set.inputs, wide = in + 1;
+  out.inputs = wide;
+  out.x = Matrix(set.size(), set.steps * wide);
+  for (int32_t s = 0; s < set.size(); ++s)
+    for (int32_t t = 0; t < set.steps; ++t) {
+      for (int32_t j = 0; j < in; ++j) out.x(s, t * wide + j) = set.x(s, t * in + j);
+      out.x(s, t * wide + in) = t == 0 ? real(1) : real(0);
+    }
+  return out;
 }
 
 std::vector<int32_t> celltype_unit_boundaries(const CelltypeSpec& spec) {

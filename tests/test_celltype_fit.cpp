@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "biornn/celltype_fit.hpp"
+#include "biornn/celltype_model.hpp"
 #include "biornn/fileio.hpp"
 #include "biornn/gradcheck.hpp"
 #include "biornn/npz.hpp"
@@ -294,6 +295,86 @@ TEST_CASE("a tiny fit keeps block densities, projections, signs and mask, keeps 
                         "traces_B_L2_I.svg", "report.html", "checkpoint.bin"})
     CHECK(file_exists(join_path(dir, f)));
   remove_temp_files();
+}
+
+TEST_CASE("the first-step channel is 1 at step 0 and 0 after, beside unchanged inputs; every unit hears it") {
+  SequenceData set;
+  set.steps = 3;
+  set.inputs = set.outputs = 2;
+  set.x = Matrix(2, 6);
+  set.y = Matrix(2, 6);
+  for (int32_t k = 0; k < 12; ++k) set.x.data()[k] = set.y.data()[k] = real(k + 1);
+  const SequenceData w = celltype_with_initial_channel(set);
+  REQUIRE(w.inputs == 3);
+  REQUIRE(w.x.cols() == 9);
+  for (int32_t s = 0; s < 2; ++s)
+    for (int32_t t = 0; t < 3; ++t) {
+      CHECK(w.x(s, t * 3 + 0) == set.x(s, t * 2 + 0));
+      CHECK(w.x(s, t * 3 + 1) == set.x(s, t * 2 + 1));
+      CHECK(w.x(s, t * 3 + 2) == real(t == 0 ? 1 : 0));
+    }
+  CHECK(bitwise_equal(w.y, set.y));
+  CHECK(w.outputs == 2);
+
+  const CelltypeSpec spec = tiny_spec(false);
+  Rng rng(4);
+  CelltypeModelOptions o;
+  o.initial_drive = true;
+  std::unique_ptr<SignedRnn> model = make_celltype_model(spec, rng, o);
+  const int32_t p = spec.populations();
+  REQUIRE(model->w_in.value.cols() == p + 1);
+  for (int32_t q = 0; q < p; ++q)
+    for (int32_t i = spec.population_offset(q); i < spec.population_offset(q) + spec.population_size(q); ++i)
+      for (int32_t j = 0; j <= p; ++j) CHECK(model->input_mask()(i, j) == (j == q || j == p));
+}
+
+TEST_CASE("with the first-step drive a fit learns a first frame that a start from rest cannot reach") {
+  // Every sample's first input is 0 and its first target 0.4. From rest, with no biases, the
+  // first prediction of population q is its frozen readout bias b_q whatever the weights
+  // (tanh(0) = 0): its error is (b_q − 0.4)² for good. With the drive, the first step is
+  // b_q + w_out_q·tanh(W_in[:, P]) — the drive column of W_in, which the fit can learn.
+  // Both predictions are formed here by hand from the saved model.
+  const CelltypeSpec spec = tiny_spec(false);
+  TaskData data = sine_data(spec.populations(), 100, 8, 6);
+  const int32_t p = spec.populations(), n = spec.total_units();
+  for (SequenceData* s : {&data.train, &data.test})
+    for (int32_t i = 0; i < s->size(); ++i)
+      for (int32_t q = 0; q < p; ++q) {
+        s->x(i, q) = 0;
+        s->y(i, q) = real(0.4);
+      }
+  REQUIRE(prepare_celltype_task(spec, &data).ok());
+  struct Outcome {
+    double first_step_error = 0, rest_bound = 0;  // mean over populations
+  };
+  auto fit = [&](bool drive) {
+    CelltypeFitOptions o = tiny_options();
+    o.dense_epochs = 30;
+    o.finetune_epochs = 0;
+    o.initial_drive = drive;
+    const std::string dir = clean_dir(drive ? "drive" : "rest");
+    REQUIRE(fit_celltype_run(spec, data, o, dir, "t", true).ok());
+    StatusOr<NpzArrays> npz = load_npz(join_path(dir, "model.npz"));
+    REQUIRE(npz.ok());
+    StatusOr<Matrix> w_in = npy_to_matrix(npz.value().at("W_in"), "W_in");
+    StatusOr<Matrix> w_out = npy_to_matrix(npz.value().at("W_out"), "W_out");
+    StatusOr<Matrix> b_out = npy_to_matrix(npz.value().at("b_out"), "b_out");
+    REQUIRE((w_in.ok() && w_out.ok() && b_out.ok()));
+    REQUIRE(w_in.value().cols() == (drive ? p + 1 : p));
+    Outcome out;
+    for (int32_t q = 0; q < p; ++q) {
+      double pred = double(b_out.value().data()[q]);
+      for (int32_t i = 0; i < n && drive; ++i) pred += double(w_out.value()(q, i)) * std::tanh(double(w_in.value()(i, p)));
+      out.first_step_error += (pred - 0.4) * (pred - 0.4) / p;
+      out.rest_bound += std::pow(double(b_out.value().data()[q]) - 0.4, 2) / p;
+    }
+    return out;
+  };
+  const Outcome rest = fit(false), drive = fit(true);
+  CHECK(rest.rest_bound > 1e-2);  // the frozen biases are far from 0.4: there is something to learn
+  CHECK(drive.rest_bound > 1e-2);
+  CHECK(rest.first_step_error == doctest::Approx(rest.rest_bound));
+  CHECK(drive.first_step_error < 0.3 * drive.rest_bound);  // measured: 0.17 × after 30 epochs
 }
 
 TEST_CASE("the random inter-areal option keeps the projections at their density and nothing else between areas") {

@@ -69,6 +69,7 @@ struct CelltypeFitOptions {
   InterArealMask inter_areal = InterArealMask::kTopProb;
   bool exact = true;            // exact counts per block (see above)
   bool input_mask = true;       // CelltypeModelOptions::input_mask
+  bool initial_drive = false;   // CelltypeModelOptions::initial_drive (not in the paper)
   uint64_t seed = 1;
   int32_t checkpoint_every = 5; // epochs between checkpoints (and always at the end of a phase)
 };

@@ -43,6 +43,8 @@ std::vector<OptionSpec> common_options() {
           {"bernoulli", "", "independent keep draws per weight instead of exact counts per block", ""},
           {"no-cosine", "", "constant learning rate (default: cosine, T_max 10 epochs, min 1e-4)", ""},
           {"no-input-mask", "", "let every unit hear every population's input channel", ""},
+          {"initial-drive", "", "learn a drive into every unit at the first step, so a trial need not start from\n"
+                                "rest (an extra input channel, 1 at step 0; not in the paper)", ""},
           {"lr", "X", "Adam learning rate", "0.001"},
           {"batch", "N", "mini-batch size", "200"},
           {"threads", "N", "kernel threads (default: BIORNN_THREADS or all cores)", ""},
@@ -83,6 +85,7 @@ Status read_setup(const Args& a, FitSetup* s) {
   o.exact = !a.has("bernoulli");
   o.cosine = !a.has("no-cosine");
   o.input_mask = !a.has("no-input-mask");
+  o.initial_drive = a.has("initial-drive");
   if (o.cosine && o.lr < o.cosine_min_lr) o.cosine_min_lr = o.lr;  // the schedule never raises the rate
   BIORNN_RETURN_IF_ERROR(validate_celltype_fit_options(o));
   if (a.has("threads")) {

@@ -59,7 +59,7 @@ std::string absolute(const std::string& path) {
 
 // Flags handed to every job unchanged (after being checked here).
 const char* const kValueFlags[] = {"dense-epochs", "finetune-epochs", "inter-areal", "lr", "batch", "threads"};
-const char* const kSwitches[] = {"bernoulli", "no-cosine", "no-input-mask"};
+const char* const kSwitches[] = {"bernoulli", "no-cosine", "no-input-mask", "initial-drive"};
 
 }  // namespace
 
@@ -93,6 +93,7 @@ int cmd_sweep(int argc, char** argv, int first) {
           {"bernoulli", "", "independent keep draws per weight instead of exact counts", ""},
           {"no-cosine", "", "constant learning rate", ""},
           {"no-input-mask", "", "let every unit hear every input channel", ""},
+          {"initial-drive", "", "learn a first-step drive (see celltype fit --help)", ""},
           {"lr", "X", "Adam learning rate", "0.001"},
           {"batch", "N", "mini-batch size", "200"},
           {"threads", "N", "kernel threads per job", ""}});

@@ -81,6 +81,10 @@ PY
   expect out "(reused)"
   run "resume with other settings" 2 celltype fit "${TINY[@]}" --condition cond --window half --out "$TMP/fit" --resume --seed 9
   expect err "other settings"
+  run "resume with the first-step drive" 2 celltype fit "${TINY[@]}" --condition cond --window half --out "$TMP/fit" --resume --initial-drive
+  expect err "records other settings than these"
+  run "fit with the first-step drive" 0 celltype fit "${TINY[@]}" --runs 1 --condition cond --window half --out "$TMP/drive" --initial-drive --quiet
+  grep -q '"initial_drive":true' "$TMP/drive/run1/summary.json" || { echo "FAIL: run1/summary.json lacks initial_drive true"; failures=$((failures + 1)); }
   run "force starts over" 0 celltype fit "${TINY[@]}" --condition cond --window half --out "$TMP/fit" --force --quiet
   run "all over one condition" 0 celltype all "${TINY[@]}" --runs 1 --conditions cond --out "$TMP/all" --quiet
   for f in summary.csv summary.json cond_full/run1/summary.json cond_half/run1/summary.json; do
