@@ -56,8 +56,8 @@ namespace {
 // Width of every vectorised inner loop: 16 floats are one 64-byte cache line.
 constexpr int32_t kLanes = kernels::kCsrLanes;
 
-// The AVX2 twins exist only in AVX2 float builds; elsewhere `avx2` is always false and these
-// calls are never made (the stubs keep both builds' code paths identical to read).
+// The AVX2 twins exist only in AVX2 float builds; elsewhere `avx2` is always false, these
+// stubs are never called, and they only let every build compile the same call sites.
 #if defined(BIORNN_HAVE_AVX2) && !defined(BIORNN_DOUBLE)
 using kernels::gather_axpy_lanes_avx2;
 using kernels::scatter_axpy_lanes_avx2;
@@ -67,6 +67,7 @@ void gather_axpy_lanes_avx2(const real*, const int32_t*, int64_t, const real*, r
 void scatter_axpy_lanes_avx2(const real*, const int32_t*, int64_t, const real*, real*) {}
 void sddmm_row_avx2(const real*, const int32_t*, int64_t, const real*, int64_t, int32_t, real*) {}
 #endif
+
 // sddmm: inner-dimension entries per packed panel. A dot of 128 amortises the fold of the
 // kLanes partial sums and the update of the entry's accumulator (measured: 64 costs ~20 % more
 // instructions, 256 gains little), while a 1440-row panel (720 KB in float) still sits in L3.
