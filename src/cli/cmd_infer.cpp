@@ -157,11 +157,7 @@ int cmd_infer(int argc, char** argv, int first) {
                                        : forward_model(args.get("model"), args.get("inputs"));
   if (!y.ok()) return args.fail(y.status());
   const Status written = write_outputs(args.has("out") ? args.get("out") : "", y.value());
-  if (!written.ok()) {
-    std::fprintf(stderr, "biornn infer: %s\n", written.message().c_str());
-    return 1;
-  }
-  return 0;
+  return written.ok() ? 0 : args.fail(written);
 }
 
 }  // namespace biornn::cli

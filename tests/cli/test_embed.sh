@@ -88,6 +88,8 @@ run "infer needs one source" 2 infer --run "$TMP/dense" --model "$TMP/dense/mode
 expect err "exactly one of --run DIR and --model FILE"
 run "infer needs inputs" 2 infer --model "$TMP/dense/model.npz"
 expect err "--inputs FILE is required"
+run "infer to an output path that cannot be written" 2 infer --model "$TMP/dense/model.npz" --inputs "$TMP/dense.inputs.txt" --out /proc/biornn_out.txt
+expect err "/proc/biornn_out.txt"
 printf '1 0\n' > "$TMP/short.txt"
 run "inputs of the wrong width" 2 infer --model "$TMP/dense/model.npz" --inputs "$TMP/short.txt"
 expect err "short.txt line 1: 2 numbers, but the model has 1 inputs per step"
