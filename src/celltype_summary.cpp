@@ -90,6 +90,16 @@ Status read_fit_toml(const std::string& run_dir, std::string* condition, std::st
   return doc.value().get_string("window", window);
 }
 
+// One number per population, in the spec's order, from a summary's object keyed by population
+// name ("r2", "r2_all_steps"); `where` names it in errors.
+Status read_population_numbers(const CelltypeSpec& spec, const JsonValue& object, const std::string& where,
+                               std::vector<double>* out) {
+  out->assign(std::size_t(spec.populations()), 0.0);
+  for (int32_t p = 0; p < spec.populations(); ++p)
+    BIORNN_RETURN_IF_ERROR(json_get_number(object, spec.population_name(p), where, &(*out)[std::size_t(p)], true));
+  return Status();
+}
+
 }  // namespace
 
 double celltype_mean_r2(const CelltypeSpec& spec, const std::vector<double>& r2) { return r2_reduce(spec, r2, false); }
@@ -245,19 +255,13 @@ StatusOr<CelltypeRunRecord> read_celltype_run(const CelltypeSpec& spec, const st
                             ") differ from the spec's " + std::to_string(n) +
                             "; pass the --spec the runs were fitted with");
   }
-  f.r2.assign(std::size_t(n), 0.0);
-  for (int32_t p = 0; p < n; ++p)
-    BIORNN_RETURN_IF_ERROR(json_get_number(*r2, spec.population_name(p), path + ": r2", &f.r2[std::size_t(p)], true));
+  BIORNN_RETURN_IF_ERROR(read_population_numbers(spec, *r2, path + ": r2", &f.r2));
   // Runs written before the step-0 exclusion scored every step and lack these fields.
   int64_t first_step = 0;
   if (s.find("r2_first_step") != nullptr) BIORNN_RETURN_IF_ERROR(json_get_int(s, "r2_first_step", path, &first_step));
   f.r2_first_step = int32_t(first_step);
-  if (const JsonValue* all = s.find("r2_all_steps"); all != nullptr && all->type == JsonType::kObject) {
-    f.r2_all_steps.assign(std::size_t(n), 0.0);
-    for (int32_t p = 0; p < n; ++p)
-      BIORNN_RETURN_IF_ERROR(json_get_number(*all, spec.population_name(p), path + ": r2_all_steps",
-                                             &f.r2_all_steps[std::size_t(p)], true));
-  }
+  if (const JsonValue* all = s.find("r2_all_steps"); all != nullptr && all->type == JsonType::kObject)
+    BIORNN_RETURN_IF_ERROR(read_population_numbers(spec, *all, path + ": r2_all_steps", &f.r2_all_steps));
   const JsonValue* unobserved = nullptr;
   BIORNN_RETURN_IF_ERROR(json_get_member(s, "unobserved", JsonType::kArray, path, &unobserved));
   std::vector<bool> observed(std::size_t(n), true);
