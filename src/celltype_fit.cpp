@@ -71,11 +71,23 @@ Status parse_history(const std::string& text, const std::string& source, std::ve
   return Status();
 }
 
+// The first `count` samples of `set` (all of them when count is 0 or not smaller).
+SequenceData selection_of(const SequenceData& set, int32_t count) {
+  if (count <= 0 || count >= set.size()) return set;
+  BIORNN_CHECK(set.x_bytes.empty() && set.labels.empty(), "selection_of: cell-type sets are float regression sets");
+  SequenceData out = set;
+  out.x = Matrix(count, set.x.cols());
+  out.y = Matrix(count, set.y.cols());
+  std::copy(set.x.data(), set.x.data() + out.x.size(), out.x.data());
+  std::copy(set.y.data(), set.y.data() + out.y.size(), out.y.data());
+  return out;
+}
+
 // The training state of one fit and the steps that move it forward.
 class Fit {
  public:
   Fit(const CelltypeSpec& spec, const TaskData& data, const CelltypeFitOptions& o, std::string dir)
-      : spec_(spec), data_(data), o_(o), dir_(std::move(dir)) {
+      : spec_(spec), data_(data), o_(o), dir_(std::move(dir)), selection_(selection_of(data.test, o.selection_samples)) {
     Rng init_rng(Rng::derive_seed(o.seed, 1));
     CelltypeModelOptions mo;
     mo.input_mask = o.input_mask;
@@ -133,6 +145,7 @@ class Fit {
   const TaskData& data_;
   CelltypeFitOptions o_;
   std::string dir_;
+  SequenceData selection_;  // what every epoch is scored on (see CelltypeFitOptions)
   std::unique_ptr<SignedRnn> model_;
   std::unique_ptr<Trainer> trainer_;
   std::string phase_ = "dense";  // dense → finetune → done
@@ -143,7 +156,7 @@ class Fit {
 };
 
 Status Fit::run_phase(int32_t epochs, const CelltypeFitHooks& hooks) {
-  if (best_epoch_ < 0) keep_as_best(0, trainer_->evaluate(data_.test).loss);  // "epoch 0": the start
+  if (best_epoch_ < 0) keep_as_best(0, trainer_->evaluate(selection_).loss);  // "epoch 0": the start
   const CosineSchedule schedule{o_.cosine, o_.lr, o_.cosine_min_lr, o_.cosine_t_max};
   bool saved = true;
   for (int32_t done = epochs_in_phase(); done < epochs; done = epochs_in_phase()) {
@@ -154,7 +167,7 @@ Status Fit::run_phase(int32_t epochs, const CelltypeFitHooks& hooks) {
     e.lr = schedule.lr(done);
     trainer_->optimizer().set_lr(e.lr);
     e.train_loss = trainer_->train_epoch();
-    e.test_loss = trainer_->evaluate(data_.test).loss;
+    e.test_loss = trainer_->evaluate(selection_).loss;
     e.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     if (!std::isfinite(e.train_loss) || !std::isfinite(e.test_loss))
       return Status(StatusCode::kNumericalFailure, dir_ + ": " + phase_ + " epoch " + std::to_string(e.epoch) +
@@ -185,7 +198,7 @@ void Fit::end_dense_and_prune() {
   model_->make_sparse(keep);
   // A fresh optimiser: dense moments do not carry over to the pruned pattern.
   trainer_.reset(new Trainer(*model_, data_, optimizer_options(), o_.batch, Rng::derive_seed(o_.seed, 3)));
-  result_.loss_after_pruning = trainer_->evaluate(data_.test).loss;
+  result_.loss_after_pruning = trainer_->evaluate(selection_).loss;
   phase_ = "finetune";
   keep_as_best(0, result_.loss_after_pruning);
 }
@@ -336,6 +349,9 @@ Status validate_celltype_fit_options(const CelltypeFitOptions& o) {
     return invalid_argument("the cosine schedule's minimum learning rate must lie in [0, lr]");
   if (o.cosine_t_max < 1) return invalid_argument("the cosine schedule's T_max must be >= 1 epoch");
   if (o.checkpoint_every < 1) return invalid_argument("checkpoint_every must be >= 1");
+  if (o.selection_samples < 0)
+    return invalid_argument("the selection sample count must be >= 0 (0: the whole test set), got " +
+                            std::to_string(o.selection_samples));
   return Status();
 }
 
@@ -347,8 +363,10 @@ std::string celltype_fit_settings(const CelltypeFitOptions& o) {
                 o.dense_epochs, o.finetune_epochs, o.lr, o.batch, o.cosine ? "true" : "false", o.cosine_t_max,
                 o.cosine_min_lr, inter_areal_mask_name(o.inter_areal), o.exact ? "true" : "false",
                 o.input_mask ? "true" : "false", static_cast<unsigned long long>(o.seed));
-  // Only when on, so that checkpoints written before the option existed still continue.
-  return std::string(buffer) + (o.initial_drive ? "initial_drive = true\n" : "");
+  // Only when on (a subset), so that checkpoints written before these options existed still
+  // continue with the settings they had (the drive off, every test sample scored).
+  return std::string(buffer) + (o.initial_drive ? "initial_drive = true\n" : "") +
+         (o.selection_samples > 0 ? "selection_samples = " + std::to_string(o.selection_samples) + "\n" : "");
 }
 
 Status prepare_celltype_task(const CelltypeSpec& spec, TaskData* data) {

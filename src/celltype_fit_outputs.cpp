@@ -5,6 +5,8 @@
 #include <cstdio>
 
 #include "biornn/celltype_fit.hpp"
+
+#include <algorithm>
 #include "biornn/config.hpp"
 #include "biornn/fileio.hpp"
 #include "biornn/json.hpp"
@@ -35,8 +37,11 @@ std::string summary_json(const CelltypeSpec& spec, const TaskData& data, const C
   j.field("lr", o.lr).field("batch", int64_t(o.batch)).field("cosine", o.cosine);
   j.field("cosine_t_max", int64_t(o.cosine_t_max)).field("cosine_min_lr", o.cosine_min_lr);
   j.field("inter_areal", inter_areal_mask_name(o.inter_areal)).field("exact", o.exact).field("input_mask", o.input_mask)
-      .field("initial_drive", o.initial_drive);
+      .field("initial_drive", o.initial_drive).field("selection_samples", int64_t(o.selection_samples));
   j.end_object();
+  // The test samples every epoch was scored on (every loss below); R² uses all test_samples.
+  const int32_t scored = o.selection_samples > 0 ? std::min(o.selection_samples, data.test.size()) : data.test.size();
+  j.field("epoch_test_samples", int64_t(scored));
   j.key("seeds").begin_object().field("seed", o.seed).field("init", Rng::derive_seed(o.seed, 1));
   j.field("shuffle_dense", Rng::derive_seed(o.seed, 2)).field("shuffle_finetune", Rng::derive_seed(o.seed, 3));
   j.field("prune", Rng::derive_seed(o.seed, 4)).end_object();

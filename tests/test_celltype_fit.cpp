@@ -444,6 +444,59 @@ TEST_CASE("a stopped fit continues from its checkpoint and ends bit-identical; a
   remove_temp_files();
 }
 
+TEST_CASE("every epoch is scored on the first selection_samples test samples, R² on the whole test set") {
+  const CelltypeSpec spec = tiny_spec(true);
+  TaskData data = sine_data(spec.populations(), 60, 6, 8);
+  REQUIRE(prepare_celltype_task(spec, &data).ok());
+  // The twin: the same data with the test set cut to its first 20 samples by hand.
+  TaskData cut = data;
+  cut.test.x = Matrix(20, data.test.x.cols());
+  cut.test.y = Matrix(20, data.test.y.cols());
+  for (int32_t i = 0; i < 20; ++i)
+    for (int32_t c = 0; c < data.test.x.cols(); ++c) {
+      cut.test.x(i, c) = data.test.x(i, c);
+      cut.test.y(i, c) = data.test.y(i, c);
+    }
+  CelltypeFitOptions o = tiny_options();
+  o.selection_samples = 20;
+  StatusOr<CelltypeFitResult> subset = fit_celltype_run(spec, data, o, clean_dir("subset"), "t", true);
+  CelltypeFitOptions all = o;
+  all.selection_samples = 0;
+  StatusOr<CelltypeFitResult> twin = fit_celltype_run(spec, cut, all, clean_dir("twin"), "t", true);
+  StatusOr<CelltypeFitResult> whole = fit_celltype_run(spec, data, all, clean_dir("whole"), "t", true);
+  REQUIRE(subset.ok());
+  REQUIRE(twin.ok());
+  REQUIRE(whole.ok());
+  const CelltypeFitResult& a = subset.value();
+  const CelltypeFitResult& b = twin.value();
+  REQUIRE(a.history.size() == b.history.size());
+  bool any_differs_from_whole = false;
+  for (std::size_t k = 0; k < a.history.size(); ++k) {
+    CHECK(a.history[k].train_loss == b.history[k].train_loss);
+    CHECK(a.history[k].test_loss == b.history[k].test_loss);
+    any_differs_from_whole = any_differs_from_whole || a.history[k].test_loss != whole.value().history[k].test_loss;
+  }
+  CHECK(any_differs_from_whole);
+  CHECK(a.best_dense_epoch == b.best_dense_epoch);
+  CHECK(a.loss_after_pruning == b.loss_after_pruning);
+  CHECK(a.best_finetune_loss == b.best_finetune_loss);
+  // Same final model, scored on 60 test samples against the twin's 20: different R².
+  bool r2_differs = false;
+  for (std::size_t p = 0; p < a.r2.size(); ++p)
+    if (!std::isnan(a.r2[p])) r2_differs = r2_differs || a.r2[p] != b.r2[p];
+  CHECK(r2_differs);
+  // The selection is a setting: a checkpoint never continues with another one.
+  CelltypeFitOptions other = o;
+  other.selection_samples = 30;
+  StatusOr<CelltypeFitResult> mismatch = fit_celltype_run(spec, data, other, temp_path("subset"), "t", false);
+  REQUIRE_FALSE(mismatch.ok());
+  CHECK(mismatch.status().message().find("selection_samples = 20") != std::string::npos);
+  CelltypeFitOptions negative = o;
+  negative.selection_samples = -1;
+  CHECK_FALSE(validate_celltype_fit_options(negative).ok());
+  remove_temp_files();
+}
+
 TEST_CASE("a NaN in the loss stops the fit with a message naming the phase and epoch, and writes no result") {
   const CelltypeSpec spec = tiny_spec(true);
   for (const bool poison_test : {false, true}) {

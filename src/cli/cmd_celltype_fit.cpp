@@ -47,6 +47,8 @@ std::vector<OptionSpec> common_options() {
                                 "rest (an extra input channel, 1 at step 0; not in the paper)", ""},
           {"lr", "X", "Adam learning rate", "0.001"},
           {"batch", "N", "mini-batch size", "200"},
+          {"selection-samples", "N", "test samples scored after every epoch to keep the best one (the first N;\n"
+                                     "0: all); R² and the traces use the whole test set", "500"},
           {"threads", "N", "kernel threads (default: BIORNN_THREADS or all cores)", ""},
           {"resume", "", "continue in an existing output directory (finished runs are reused)", ""},
           {"force", "", "start over in an existing output directory", ""},
@@ -78,6 +80,8 @@ Status read_setup(const Args& a, FitSetup* s) {
   o.seed = uint64_t(v);
   BIORNN_RETURN_IF_ERROR(a.get_int("batch", 1, 1000000, &v));
   o.batch = int32_t(v);
+  BIORNN_RETURN_IF_ERROR(a.get_int("selection-samples", 0, 100000000, &v));
+  o.selection_samples = int32_t(v);
   BIORNN_RETURN_IF_ERROR(a.get_double("lr", &o.lr));
   if (!(o.lr > 0)) return invalid_argument("--lr must be > 0, got " + a.get("lr"));
   if (!parse_inter_areal_mask(a.get("inter-areal"), &o.inter_areal))

@@ -58,7 +58,8 @@ std::string absolute(const std::string& path) {
 }
 
 // Flags handed to every job unchanged (after being checked here).
-const char* const kValueFlags[] = {"dense-epochs", "finetune-epochs", "inter-areal", "lr", "batch", "threads"};
+const char* const kValueFlags[] = {"dense-epochs", "finetune-epochs", "inter-areal", "lr", "batch", "selection-samples",
+                                   "threads"};
 const char* const kSwitches[] = {"bernoulli", "no-cosine", "no-input-mask", "initial-drive"};
 
 }  // namespace
@@ -96,6 +97,7 @@ int cmd_sweep(int argc, char** argv, int first) {
           {"initial-drive", "", "learn a first-step drive (see celltype fit --help)", ""},
           {"lr", "X", "Adam learning rate", "0.001"},
           {"batch", "N", "mini-batch size", "200"},
+          {"selection-samples", "N", "test samples scored per epoch (see celltype fit --help)", "500"},
           {"threads", "N", "kernel threads per job", ""}});
   Status st = a.parse(argc, argv, first);
   if (st.ok() && a.help_requested()) {
@@ -116,6 +118,8 @@ int cmd_sweep(int argc, char** argv, int first) {
   o.finetune_epochs = int32_t(v);
   if (st.ok()) st = a.get_int("batch", 1, 1000000, &v);
   o.batch = int32_t(v);
+  if (st.ok()) st = a.get_int("selection-samples", 0, 100000000, &v);
+  o.selection_samples = int32_t(v);
   if (st.ok() && a.has("threads")) st = a.get_int("threads", 1, 4096, &v);
   if (st.ok()) st = a.get_double("lr", &o.lr);
   if (st.ok() && !parse_inter_areal_mask(a.get("inter-areal"), &o.inter_areal))

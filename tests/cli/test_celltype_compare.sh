@@ -103,8 +103,9 @@ expect err "none.json"
 
 # A sweep's jobs, run by bash here (GNU parallel or Slurm elsewhere), aggregated.
 run "sweep" 0 sweep "${SPEC[@]}" --data "$TMP/data" --out "$TMP/study" --runs 2 --conditions familiar_change,familiar_omission \
-  --windows half --dense-epochs 3 --finetune-epochs 2 --batch 20 --program "$BIN"
+  --windows half --dense-epochs 3 --finetune-epochs 2 --batch 20 --selection-samples 100 --program "$BIN"
 expect out "celltype fit --data $TMP/data --spec $TMP/spec.toml --dense-epochs 3"
+expect out "--batch 20 --selection-samples 100 "
 expect out "--condition familiar_omission --window half --runs 1 --seed 2 --out $TMP/study/familiar_omission_half/seed2 --resume --quiet"
 lines=$(wc -l < "$TMP/out")
 checks=$((checks + 1))

@@ -85,6 +85,11 @@ PY
   expect err "records other settings than these"
   run "fit with the first-step drive" 0 celltype fit "${TINY[@]}" --runs 1 --condition cond --window half --out "$TMP/drive" --initial-drive --quiet
   grep -q '"initial_drive":true' "$TMP/drive/run1/summary.json" || { echo "FAIL: run1/summary.json lacks initial_drive true"; failures=$((failures + 1)); }
+  run "fit scoring 15 test samples per epoch" 0 celltype fit "${TINY[@]}" --runs 1 --condition cond --window half --out "$TMP/sel" --selection-samples 15 --quiet
+  grep -q '"epoch_test_samples":15' "$TMP/sel/run1/summary.json" || { echo "FAIL: run1/summary.json lacks epoch_test_samples 15"; failures=$((failures + 1)); }
+  grep -q '"test_samples":40' "$TMP/sel/run1/summary.json" || { echo "FAIL: run1/summary.json lacks test_samples 40"; failures=$((failures + 1)); }
+  run "negative selection" 2 celltype fit "${TINY[@]}" --condition cond --window half --out "$TMP/sel2" --selection-samples -1
+  expect err "selection-samples"
   run "force starts over" 0 celltype fit "${TINY[@]}" --condition cond --window half --out "$TMP/fit" --force --quiet
   run "all over one condition" 0 celltype all "${TINY[@]}" --runs 1 --conditions cond --out "$TMP/all" --quiet
   for f in summary.csv summary.json cond_full/run1/summary.json cond_half/run1/summary.json; do
