@@ -18,6 +18,7 @@ struct Planted {
   std::string name, description;
   int expected_sign = 1;
   bool applied = true;
+  bool control = false;  // left out of a null control's teachers (synth --control)
   std::vector<std::pair<std::string, std::string>> blocks;       // (source, target) names
   std::vector<std::pair<std::string, std::string>> comparisons;  // (a, b)
 };
@@ -60,6 +61,8 @@ StatusOr<std::vector<Planted>> read_truth(const CelltypeSpec& spec, const std::s
     p.expected_sign = int(sign);
     const JsonValue* applied = d.find("applied");
     p.applied = applied == nullptr || applied->type != JsonType::kBool || applied->boolean;
+    const JsonValue* control = d.find("control");
+    p.control = control != nullptr && control->type == JsonType::kBool && control->boolean;
     const JsonValue *blocks = nullptr, *comparisons = nullptr;
     BIORNN_RETURN_IF_ERROR(json_get_member(d, "blocks", JsonType::kArray, at, &blocks));
     BIORNN_RETURN_IF_ERROR(json_get_member(d, "comparisons", JsonType::kArray, at, &comparisons));
@@ -136,7 +139,7 @@ StatusOr<CelltypeRecovery> score_celltype_recovery(const CelltypeSpec& spec, con
       if (ab.first == r.condition_a && ab.second == r.condition_b) sign = p.expected_sign;
       if (ab.first == r.condition_b && ab.second == r.condition_a) sign = -p.expected_sign;
     }
-    if (!p.applied || sign == 0) {
+    if ((!p.applied && !p.control) || sign == 0) {
       r.not_applicable.push_back(p.name + (p.applied ? ": not planted between " + r.condition_a + " and " + r.condition_b
                                                      : ": not planted in this spec"));
       continue;
@@ -145,6 +148,7 @@ StatusOr<CelltypeRecovery> score_celltype_recovery(const CelltypeSpec& spec, con
     item.name = p.name;
     item.description = p.description;
     item.expected_sign = sign;
+    item.control = !p.applied;
     for (const auto& b : p.blocks) {
       item.blocks.push_back({spec.find_population(b.first), spec.find_population(b.second)});
       item.per_block.push_back({b.first, b.second, {}, 0});
@@ -165,7 +169,7 @@ StatusOr<CelltypeRecovery> score_celltype_recovery(const CelltypeSpec& spec, con
     r.items.push_back(std::move(item));
   }
   r.signs_passed = !r.items.empty();
-  for (const CelltypeRecoveryItem& item : r.items) r.signs_passed = r.signs_passed && item.recovered;
+  for (const CelltypeRecoveryItem& item : r.items) r.signs_passed = r.signs_passed && item.recovered != item.control;
   r.runs_a = r2_of(spec, ra);
   r.runs_b = r2_of(spec, rb);
   r.r2_threshold = options.r2_threshold;
@@ -187,10 +191,15 @@ std::string celltype_recovery_text(const CelltypeRecovery& r) {
                     "recovered when at least " + std::to_string(r.required) + " pairs show its sign\n\n";
   if (r.items.empty()) out += "no planted difference separates " + r.condition_a + " and " + r.condition_b + "\n";
   for (const CelltypeRecoveryItem& item : r.items) {
-    std::snprintf(line, sizeof line, "%-12s expected B - A %s 0 in mean |w|: %d of %d pairs -> %s\n", item.name.c_str(),
-                  item.expected_sign > 0 ? ">" : "<", item.matches, r.pairs, item.recovered ? "RECOVERED" : "NOT recovered");
+    if (item.control)
+      std::snprintf(line, sizeof line, "%-12s control, not planted: B - A %s 0 in mean |w| in %d of %d pairs -> %s\n",
+                    item.name.c_str(), item.expected_sign > 0 ? ">" : "<", item.matches, r.pairs,
+                    item.recovered ? "FALSE POSITIVE" : "no false positive");
+    else
+      std::snprintf(line, sizeof line, "%-12s expected B - A %s 0 in mean |w|: %d of %d pairs -> %s\n", item.name.c_str(),
+                    item.expected_sign > 0 ? ">" : "<", item.matches, r.pairs, item.recovered ? "RECOVERED" : "NOT recovered");
     out += line;
-    out += "             " + item.description + "\n";
+    out += std::string("             ") + (item.control ? "(without --control: " + item.description + ")" : item.description) + "\n";
     for (const CelltypeRecoveryBlock& b : item.per_block) {
       std::snprintf(line, sizeof line, "             %s -> %s: %d of %d\n", b.source.c_str(), b.target.c_str(), b.matches,
                     r.pairs);
@@ -208,7 +217,9 @@ std::string celltype_recovery_text(const CelltypeRecovery& r) {
   std::snprintf(line, sizeof line, "min R² %.4f %s %.2f -> %s\n", r.min_r2, r.r2_passed ? ">=" : "<", r.r2_threshold,
                 r.r2_passed ? "PASS" : "FAIL");
   out += line;
-  out += std::string("signs: ") + (r.signs_passed ? "PASS" : "FAIL") + "\n";
+  bool control = false;
+  for (const CelltypeRecoveryItem& item : r.items) control = control || item.control;
+  out += std::string(control ? "signs (control: no false positive): " : "signs: ") + (r.signs_passed ? "PASS" : "FAIL") + "\n";
   return out;
 }
 
@@ -221,7 +232,7 @@ std::string celltype_recovery_json(const CelltypeRecovery& r) {
   for (const CelltypeRecoveryItem& item : r.items) {
     j.begin_object().field("name", item.name).field("description", item.description);
     j.field("expected_sign", int64_t(item.expected_sign)).field("matches", int64_t(item.matches));
-    j.field("recovered", item.recovered).key("diffs").begin_array();
+    j.field("recovered", item.recovered).field("control", item.control).key("diffs").begin_array();
     for (double d : item.diffs) j.value(d);
     j.end_array().key("blocks").begin_array();
     for (const CelltypeRecoveryBlock& b : item.per_block) {

@@ -25,7 +25,7 @@ constexpr double kExcGainPerRow = 0.6, kInhGainPerRow = 0.5, kInterGain = 0.6;
 constexpr double kFrameRateHz = 10.7;
 constexpr double kTonicDrive = 0.1, kL4Drive = 0.8, kOtherLayerDrive = 0.4, kInhibitoryDrive = 0.6;
 constexpr double kDriveMemory = 0.5;  // u(k) = 0.5·u(k−1) + on(k)
-constexpr double kNovelGain = 1.3, kOmissionRamp = 0.05;
+constexpr double kNovelGain = 1.3, kOmissionRamp = 0.05, kOmissionExpectation = 1.0;
 constexpr int32_t kBurnInFrames = 10;
 
 const char* kTrialTypes[] = {"change", "no_change", "omission"};
@@ -44,10 +44,13 @@ void stimulus_parts(const CelltypeSpec& spec, bool novel, int trial_type, Matrix
   const double second = trial_type == 0 ? 1.5 : trial_type == 1 ? 0.8 : 0.0;
   const double experience = novel ? kNovelGain : 1.0;
   std::vector<double> u(kCelltypeFrames + 1, 0.0);  // u[k + 1] = drive at frame k; u[0] = 0
+  std::vector<double> expected(kCelltypeFrames + 1, 0.0);  // the same filter over the omitted image
   for (int32_t k = 0; k < kCelltypeFrames; ++k) {
     const double a = k / kFrameRateHz, b = (k + 1) / kFrameRateHz;
     const double on = overlap(a, b, 0.0, 0.25) + second * overlap(a, b, 0.75, 1.0);
     u[std::size_t(k + 1)] = kDriveMemory * u[std::size_t(k)] + experience * on;
+    const double omitted = trial_type == 2 ? overlap(a, b, 0.75, 1.0) : 0.0;
+    expected[std::size_t(k + 1)] = kDriveMemory * expected[std::size_t(k)] + experience * omitted;
   }
   for (int32_t k = 0; k < kCelltypeFrames; ++k) {
     for (int32_t p = 0; p < n_pop; ++p) {
@@ -56,8 +59,11 @@ void stimulus_parts(const CelltypeSpec& spec, bool novel, int trial_type, Matrix
       if (spec.area_of(p) == 0) (*flash)(k, p) = real(u[std::size_t(k + 1)] * (l4 ? kL4Drive : kOtherLayerDrive) * type);
       else if (!l4) (*flash)(k, p) = real(u[std::size_t(k)] * kOtherLayerDrive * type);
       const std::string& t = spec.types[std::size_t(spec.type_of(p))];
-      const bool ramp = t == "Vip" || (spec.area_of(p) > 0 && t == "Pyr" && spec.layers[std::size_t(spec.layer_of(p))] == "L5");
-      if (trial_type == 2 && k >= 8 && ramp) (*rest)(k, p) += real(kOmissionRamp * (k - 7));
+      const bool later_l5_pyr = spec.area_of(p) > 0 && t == "Pyr" && spec.layers[std::size_t(spec.layer_of(p))] == "L5";
+      if (trial_type == 2 && k >= 8 && (t == "Vip" || later_l5_pyr)) (*rest)(k, p) += real(kOmissionRamp * (k - 7));
+      // The top-down expectation of the missing image: a pulse into the feedback source at the
+      // time the image was due, which reaches the first area only through the feedback blocks.
+      if (later_l5_pyr) (*flash)(k, p) += real(kOmissionExpectation * expected[std::size_t(k + 1)]);
     }
   }
 }
@@ -161,7 +167,7 @@ std::vector<CelltypePlanted> celltype_planted_differences(const CelltypeSpec& sp
 }
 
 StatusOr<std::unique_ptr<SignedRnn>> make_celltype_teacher(const CelltypeSpec& spec, const std::string& condition,
-                                                           uint64_t seed) {
+                                                           uint64_t seed, bool planted) {
   bool novel = false;
   int trial_type = 0;
   if (!celltype_synth_condition(condition, &novel, &trial_type))
@@ -172,7 +178,8 @@ StatusOr<std::unique_ptr<SignedRnn>> make_celltype_teacher(const CelltypeSpec& s
   std::unique_ptr<SignedRnn> model = make_celltype_model(spec, init_rng);
   const PopulationTable table = spec.block_table();
   const Matrix gains = population_gains(spec, table);
-  const std::vector<CelltypePlanted> planted = celltype_planted_differences(spec);
+  const std::vector<CelltypePlanted> differences =
+      planted ? celltype_planted_differences(spec) : std::vector<CelltypePlanted>();
   const int32_t n_pop = spec.populations();
   Matrix& w = model->w.value;
   w.set_zero();
@@ -191,7 +198,7 @@ StatusOr<std::unique_ptr<SignedRnn>> make_celltype_teacher(const CelltypeSpec& s
       // Partial Fisher–Yates: the first `keep` cells are a uniform sample without replacement.
       for (int64_t k = 0; k < keep; ++k)
         std::swap(cells[std::size_t(k)], cells[std::size_t(k + int64_t(structure.uniform_int(uint64_t(total - k))))]);
-      const double scale = double(gains(q, r)) * planted_factor(planted, q, r, condition) / (d * nr);
+      const double scale = double(gains(q, r)) * planted_factor(differences, q, r, condition) / (d * nr);
       const double sign = spec.excitatory(r) ? 1.0 : -1.0;
       for (int64_t k = 0; k < keep; ++k) {
         const double u = structure.uniform(0.5, 1.5);
@@ -285,7 +292,7 @@ std::string truth_json(const CelltypeSpec& spec, const CelltypeSynthOptions& o, 
                        const std::vector<Matrix>& block_means) {
   JsonWriter j;
   j.begin_object().field("generator", "biornn celltype synth").field("version", kVersion).field("seed", o.seed)
-      .field("trials", o.trials).field("frames", kCelltypeFrames).field("frame_rate_hz", kFrameRateHz);
+      .field("control", o.control).field("trials", o.trials).field("frames", kCelltypeFrames).field("frame_rate_hz", kFrameRateHz);
   j.key("populations").begin_array();
   for (int32_t p = 0; p < spec.populations(); ++p) j.value(spec.population_name(p));
   j.end_array().key("observed").begin_array();
@@ -305,12 +312,15 @@ std::string truth_json(const CelltypeSpec& spec, const CelltypeSynthOptions& o, 
       .field("later_areas", "no L4 drive; other layers one frame late").field("inhibitory_factor", kInhibitoryDrive)
       .field("tonic", kTonicDrive).field("omission_ramp_per_frame", kOmissionRamp)
       .field("omission_ramp_targets", "every Vip; Pyr L5 of later areas")
+      .field("omission_expectation", kOmissionExpectation)
+      .field("omission_expectation_targets", "Pyr L5 of later areas, at the omitted image's time (750-1000 ms)")
       .field("drive_memory", kDriveMemory).field("burn_in_frames", kBurnInFrames).end_object();
   j.key("planted").begin_array();
   for (const CelltypePlanted& d : celltype_planted_differences(spec)) {
     j.begin_object().field("name", d.name).field("description", d.description).field("factor", d.factor)
-        .field("expected_sign", int32_t(d.expected_sign)).field("applied", d.missing.empty());
+        .field("expected_sign", int32_t(d.expected_sign)).field("applied", d.missing.empty() && !o.control);
     if (!d.missing.empty()) j.field("missing", d.missing);
+    else if (o.control) j.field("control", true);  // would be planted; left out of this control
     j.key("blocks").begin_array();
     for (const CelltypeProjection& b : d.blocks)
       j.begin_object().field("source", spec.population_name(b.source)).field("target", spec.population_name(b.target))
@@ -351,7 +361,7 @@ StatusOr<std::vector<std::string>> synth_celltype(const CelltypeSpec& spec, cons
   std::vector<std::string> written;
   std::vector<Matrix> block_means;
   for (std::size_t c = 0; c < conditions.size(); ++c) {
-    StatusOr<std::unique_ptr<SignedRnn>> teacher = make_celltype_teacher(spec, conditions[c], o.seed);
+    StatusOr<std::unique_ptr<SignedRnn>> teacher = make_celltype_teacher(spec, conditions[c], o.seed, !o.control);
     if (!teacher.ok()) return teacher.status();
     block_means.push_back(celltype_block_mean_abs(spec, teacher.value()->w.value));
     Rng rng(o.seed, 2 + c);

@@ -4,6 +4,8 @@
 // truth (table densities, Dale signs, planted factors, determinism, synth → bootstrap → load).
 #include "doctest/doctest.h"
 
+#include <algorithm>
+
 #include <cmath>
 #include <fstream>
 #include <iterator>
@@ -374,6 +376,17 @@ TEST_CASE("celltype synth: the teacher obeys the table's densities and Dale sign
   for (int32_t q = 0; q < spec.populations(); ++q)
     for (int32_t r = 0; r < spec.populations(); ++r) differing += m_change(q, r) != m_no(q, r);
   CHECK(differing == 3);
+  // The null control (planted = false): every condition's teacher is familiar no_change's, weight
+  // for weight (no_change carries no planted factor).
+  for (const char* c : {"familiar_change", "familiar_omission", "novel_change", "novel_omission"}) {
+    StatusOr<std::unique_ptr<SignedRnn>> control = make_celltype_teacher(spec, c, 5, false);
+    REQUIRE(control.ok());
+    CAPTURE(c);
+    const Matrix& a = control.value()->w.value;
+    const Matrix& b = no_change.value()->w.value;
+    REQUIRE(a.size() == b.size());
+    CHECK(std::equal(a.data(), a.data() + a.size(), b.data()));
+  }
 }
 
 TEST_CASE("celltype synth: the stimulus follows the task's timing and the simulation is deterministic") {
@@ -387,6 +400,13 @@ TEST_CASE("celltype synth: the stimulus follows the task's timing and the simula
   CHECK(omission(9, l4) < omission(7, l4));      // no second image
   CHECK(novel(1, l4) > change(1, l4));
   CHECK(change(1, lm_l4) == doctest::Approx(0.1));  // LM L4 hears V1 only through the projection
+  // Omission, frame 8 (0.748–0.841 s, 97.5 % of it inside the omitted image's 0.75–1.0 s): LM L5
+  // Pyr gets the expectation pulse 1.0 × 0.975 plus the ramp 0.05 over no_change (whose second
+  // image reaches LM one frame later); V1 L5 Pyr gets no pulse, only loses no_change's image.
+  const int32_t lm_l5 = spec.find_population("LM_L5_Pyr"), v1_l5 = spec.find_population("V1_L5_Pyr");
+  CHECK(omission(8, lm_l5) - same(8, lm_l5) == doctest::Approx(1.0 * (9 - 0.75 * 10.7) + 0.05).epsilon(1e-5));
+  CHECK(omission(8, v1_l5) - same(8, v1_l5) == doctest::Approx(-0.8 * 0.4 * (9 - 0.75 * 10.7)).epsilon(1e-5));
+  CHECK(change(8, lm_l5) == same(8, lm_l5));        // no pulse where the image came
   io_test::TempDir dir;
   REQUIRE(dir.ok());
   StatusOr<std::unique_ptr<SignedRnn>> t = make_celltype_teacher(spec, "familiar_change", 1);

@@ -15,6 +15,11 @@
 // recovered when at least ceil(fraction · pairs) pairs agree (fraction 0.8: 4 of 5). Each block
 // is also scored on its own.
 //
+// A null control (truth.json from `celltype synth --control`): the differences are listed with
+// "control": true and are not in the teachers. Each is scored the same way and reported as a
+// control item; reaching the required count is then a false positive, and `signs_passed` means
+// that no control item reached it.
+//
 // Explained variance: per run, the minimum R² over the observed populations, from the run's
 // summary.json (one-step prediction on the held-out test set, celltype_fit.hpp); it passes when
 // every run of A and B reaches the threshold (0.9).
@@ -43,7 +48,8 @@ struct CelltypeRecoveryItem {
   std::vector<double> diffs;                // per run pair, union of the blocks
   int32_t matches = 0;
   std::vector<CelltypeRecoveryBlock> per_block;
-  bool recovered = false;
+  bool recovered = false;  // matches ≥ required (for a control item: a false positive)
+  bool control = false;    // not planted: truth.json of `celltype synth --control`
 };
 
 struct CelltypeRecoveryRun {
@@ -62,7 +68,8 @@ struct CelltypeRecovery {
   double r2_threshold = 0.9;
   double min_r2 = 0;  // over every run of A and B
   bool r2_passed = false;
-  bool signs_passed = false;  // every applicable difference recovered (false when none applies)
+  bool signs_passed = false;  // every applicable difference recovered and no control item reached
+                              // the required count (false when nothing applies)
 };
 
 struct CelltypeRecoveryOptions {

@@ -36,9 +36,15 @@
 // Flash amplitudes: the first 1; the second 1.5 for change (a new image), 0.8 for no_change
 // (repetition suppression), 0 for omission; novel sessions ×1.3. Every population gets a tonic
 // drive 0.1. In omission trials an expectation ramp 0.05·(k − 7) from frame 8 drives every Vip
-// population (the Vip omission ramps of Garrett et al. 2020) and the Pyr L5 of later areas (so
-// the feedback source LM L5 Pyr has a time course the feedback blocks must carry). 10 noisy
-// frames of tonic drive precede frame 0 so trials start from the network's baseline.
+// population (the Vip omission ramps of Garrett et al. 2020) and the Pyr L5 of later areas; and
+// the Pyr L5 of later areas (the feedback source) gets an expectation pulse at the time the
+// image was due: the omitted image's on(k), filtered like u, at amplitude 1.0, on the same
+// frames as V1 would have seen it. The first area hears that pulse only through the feedback
+// blocks, one frame later, so in the half window the feedback carries a transient its targets
+// cannot predict from their own past. (Without the pulse, tried 2026-12-02: the half-window
+// omission traces were slow ramps and decays, four populations nearly flat, every fitted weight
+// smaller than in the other conditions, and the ×2 feedback was not recovered — 0 of 5.)
+// 10 noisy frames of tonic drive precede frame 0 so trials start from the network's baseline.
 //
 // Why these choices: every population gets a clear stimulus-locked time course (range ≈ 0.3–0.8
 // against a per-trial noise sd ≈ 0.06, i.e. ≈ 0.006 after a 100-trial bootstrap mean), so the
@@ -75,6 +81,12 @@ struct CelltypeSynthOptions {
   double trial_gain_sd = 0.15;
   double drive_noise = 0.05;
   double observation_noise = 0.03;
+  // A null control: every condition gets the same teacher network (no planted factor applied);
+  // only the stimulus differs between conditions. truth.json says "control": true and lists
+  // the differences as not applied, and `celltype recovery` then counts how often the fits
+  // show each difference's sign anyway — false positives of the recovery, e.g. from the
+  // activity differences the stimulus alone makes.
+  bool control = false;
 };
 
 // One planted condition difference.
@@ -96,9 +108,10 @@ std::vector<CelltypePlanted> celltype_planted_differences(const CelltypeSpec& sp
 // The 6 raw conditions the teacher knows: "familiar_change", …, "novel_omission".
 bool celltype_synth_condition(const std::string& condition, bool* novel, int* trial_type);  // 0 change, 1 no_change, 2 omission
 
-// The teacher for one condition (see above). Errors: an unknown condition.
+// The teacher for one condition (see above); with `planted` false, the network without any
+// planted difference (the same for every condition). Errors: an unknown condition.
 StatusOr<std::unique_ptr<SignedRnn>> make_celltype_teacher(const CelltypeSpec& spec, const std::string& condition,
-                                                           uint64_t seed);
+                                                           uint64_t seed, bool planted = true);
 
 // The noise-free drive of every population, (16, P): row k = frame k, column p = channel p.
 Matrix celltype_stimulus(const CelltypeSpec& spec, const std::string& condition);

@@ -104,8 +104,9 @@ int cmd_celltype_recovery(int argc, char** argv, int first) {
          "the sign of B - A of mean |w| over the planted blocks in each run pair (run k of A with run\n"
          "k of B), and whether at least --fraction of the pairs show the expected sign (4 of 5); and\n"
          "the minimum R² over observed populations of every run (from summary.json; steps 1 onward,\n"
-         "since step 0 starts from rest) against\n"
-         "--min-r2. Exit status 0; with --check, 1 when either criterion fails.",
+         "since step 0 starts from rest) against --min-r2. With the truth of `celltype synth --control`\n"
+         "(nothing planted) the same counts are false positives, and the signs pass when none reaches\n"
+         "--fraction. Exit status 0; with --check, 1 when either criterion fails.",
          {{"truth", "FILE", "truth.json written by `celltype synth`", ""},
           {"a", "DIR", "runs of condition A", ""},
           {"b", "DIR", "runs of condition B", ""},

@@ -188,11 +188,14 @@ int cmd_celltype_synth(int argc, char** argv, int first) {
          "float64 (trials, 16), for the 6 conditions (familiar|novel x change|no_change|omission),\n"
          "simulated from a teacher cell-type RNN per condition whose differences are planted and\n"
          "documented in OUT/truth.json: V1 L2/3 Pyr -> LM L4 x2 for change, LM L5 Pyr -> V1 L5 x2 for\n"
-         "omission, L2/3 Sst -> Vip x0.5 for novel. Then: biornn celltype bootstrap --trials OUT ...",
+         "omission, L2/3 Sst -> Vip x0.5 for novel. Then: biornn celltype bootstrap --trials OUT ...\n"
+         "With --control every condition has the same network (nothing planted; only the stimulus\n"
+         "differs): `celltype recovery` on its fits counts false positives.",
          {{"out", "DIR", "output directory (required; replaced only with --force)", ""},
           {"trials", "N", "trials (rows) per population and condition", "200"},
           {"seed", "N", "random seed (teacher structure and trial noise)", "1"},
           {"spec", "FILE", "population spec (TOML; default: the paper's 18 populations)", ""},
+          {"control", "", "a null control: the same teacher network in every condition", ""},
           {"force", "", "replace an existing output directory", ""}});
   int status = 0;
   if (!parse_or_fail(a, argc, argv, first, name, &status)) return status;
@@ -204,6 +207,7 @@ int cmd_celltype_synth(int argc, char** argv, int first) {
   if (!st.ok()) return a.fail(st);
   o.trials = int32_t(trials);
   o.seed = uint64_t(seed);
+  o.control = a.has("control");
   StatusOr<CelltypeSpec> spec = spec_from(a);
   if (!spec.ok()) return a.fail(spec.status());
   return run_staged(name, a.get("out"), a.has("force"), [&](const std::string& dir) {

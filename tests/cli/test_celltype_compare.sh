@@ -97,6 +97,27 @@ run "recovery --json" 0 celltype recovery --truth "$TMP/synth/truth.json" --a "$
 expect out '"name":"feedforward"'
 expect out '"pairs":2'
 expect out '"r2_first_step":1'
+# The null control: the same network in every condition. familiar_no_change carries no planted
+# factor, so its trials are the planted truth's byte for byte; familiar_change loses its x2.
+run "synth --control" 0 celltype synth "${SPEC[@]}" --out "$TMP/null" --trials 40 --control
+checks=$((checks + 1))
+cmp -s "$TMP/synth/dff_pyr_visp_L23_familiar_no_change.npy" "$TMP/null/dff_pyr_visp_L23_familiar_no_change.npy" &&
+  ! cmp -s "$TMP/synth/dff_pyr_visl_L4_familiar_change.npy" "$TMP/null/dff_pyr_visl_L4_familiar_change.npy" ||
+  { echo "FAIL [synth --control]: no_change should match the planted truth and change should not"; failures=$((failures + 1)); }
+grep -q '"control":true' "$TMP/null/truth.json" || { echo "FAIL: truth.json of --control lacks control true"; failures=$((failures + 1)); }
+# Scored against the control truth, the same fits give the same counts, reported as controls.
+run "recovery against a control" 0 celltype recovery --truth "$TMP/null/truth.json" --a "$TMP/A" --b "$TMP/B"
+expect out "feedforward  control, not planted: B - A > 0 in mean |w| in"
+expect out "signs (control: no false positive):"
+run "recovery --json against a control" 0 celltype recovery --truth "$TMP/null/truth.json" --a "$TMP/A" --b "$TMP/B" --json
+expect out '"control":true'
+null_matches=$(grep -o '"matches":[0-9]*' "$TMP/out" | head -1)
+run "recovery --json against the planted truth" 0 celltype recovery --truth "$TMP/synth/truth.json" --a "$TMP/A" --b "$TMP/B" --json
+expect out '"control":false'
+planted_matches=$(grep -o '"matches":[0-9]*' "$TMP/out" | head -1)
+checks=$((checks + 1))
+[ -n "$null_matches" ] && [ "$null_matches" = "$planted_matches" ] ||
+  { echo "FAIL [recovery control]: counts $null_matches vs $planted_matches"; failures=$((failures + 1)); }
 run "recovery --check with 3-epoch fits fails" 1 celltype recovery --truth "$TMP/synth/truth.json" --a "$TMP/A" --b "$TMP/B" --check
 run "recovery of a missing truth" 2 celltype recovery --truth "$TMP/none.json" --a "$TMP/A" --b "$TMP/B"
 expect err "none.json"
