@@ -25,7 +25,11 @@ constexpr double kExcGainPerRow = 0.6, kInhGainPerRow = 0.5, kInterGain = 0.6;
 constexpr double kFrameRateHz = 10.7;
 constexpr double kTonicDrive = 0.1, kL4Drive = 0.8, kOtherLayerDrive = 0.4, kInhibitoryDrive = 0.6;
 constexpr double kDriveMemory = 0.5;  // u(k) = 0.5·u(k−1) + on(k)
-constexpr double kNovelGain = 1.3, kOmissionRamp = 0.05, kOmissionExpectation = 1.0;
+// The second image drives change and no_change trials alike, and novel sessions get no extra
+// gain: a stimulus difference between compared conditions shows up in the fitted weights by
+// itself (header: the null control), so only the planted weights tell those conditions apart.
+constexpr double kSecondImage = 1.0, kNovelGain = 1.0;
+constexpr double kOmissionRamp = 0.05, kOmissionExpectation = 1.0;
 constexpr int32_t kBurnInFrames = 10;
 
 const char* kTrialTypes[] = {"change", "no_change", "omission"};
@@ -41,7 +45,7 @@ void stimulus_parts(const CelltypeSpec& spec, bool novel, int trial_type, Matrix
   const int32_t n_pop = spec.populations();
   *flash = Matrix(kCelltypeFrames, n_pop);
   *rest = Matrix(kCelltypeFrames, n_pop, real(kTonicDrive));
-  const double second = trial_type == 0 ? 1.5 : trial_type == 1 ? 0.8 : 0.0;
+  const double second = trial_type == 2 ? 0.0 : kSecondImage;
   const double experience = novel ? kNovelGain : 1.0;
   std::vector<double> u(kCelltypeFrames + 1, 0.0);  // u[k + 1] = drive at frame k; u[0] = 0
   std::vector<double> expected(kCelltypeFrames + 1, 0.0);  // the same filter over the omitted image
@@ -307,7 +311,7 @@ std::string truth_json(const CelltypeSpec& spec, const CelltypeSynthOptions& o, 
       .field("readout", "population mean of a_t").field("structure_stream", "Rng(seed, 1)")
       .field("trial_stream", "Rng(seed, 2 + condition index)").end_object();
   j.key("stimulus").begin_object().field("first_image_s", "0-0.25").field("second_image_s", "0.75-1.0")
-      .field("second_amplitude", "change 1.5, no_change 0.8, omission 0").field("novel_gain", kNovelGain)
+      .field("second_amplitude", "change and no_change " + json_number(kSecondImage) + ", omission 0").field("novel_gain", kNovelGain)
       .field("first_area_l4_drive", kL4Drive).field("other_layer_drive", kOtherLayerDrive)
       .field("later_areas", "no L4 drive; other layers one frame late").field("inhibitory_factor", kInhibitoryDrive)
       .field("tonic", kTonicDrive).field("omission_ramp_per_frame", kOmissionRamp)

@@ -33,8 +33,13 @@
 // amplitude 0.8 and in its other layers at 0.4; later areas (LM) one frame later (u(k−1)) in
 // their layers other than L4 at 0.4 — their L4 hears the stimulus only through the feedforward
 // projection, so its response carries that projection's strength. Inhibitory types get ×0.6.
-// Flash amplitudes: the first 1; the second 1.5 for change (a new image), 0.8 for no_change
-// (repetition suppression), 0 for omission; novel sessions ×1.3. Every population gets a tonic
+// Flash amplitudes: the first 1; the second 1 for change and no_change, 0 for omission; novel
+// sessions the same as familiar ones. (Until 2026-12-02 the second image was 1.5 for change and
+// 0.8 for no_change, and novel sessions ×1.3. The null control — every condition with the same
+// network — then showed the planted feedforward sign in 5 of 5 run pairs: the stimulus alone
+// made the fitted V1 L2/3 Pyr → LM L4 weights larger in change trials. So compared conditions
+// now differ only by their planted weights, except omission, which lacks the image by
+// definition.) Every population gets a tonic
 // drive 0.1. In omission trials an expectation ramp 0.05·(k − 7) from frame 8 drives every Vip
 // population (the Vip omission ramps of Garrett et al. 2020) and the Pyr L5 of later areas; and
 // the Pyr L5 of later areas (the feedback source) gets an expectation pulse at the time the
