@@ -98,6 +98,7 @@ class Fit {
 
   const std::string& phase() const { return phase_; }
   SignedRnn& model() { return *model_; }
+  int32_t selection_size() const { return selection_.size(); }
   CelltypeFitResult& result() { return result_; }
 
   std::string settings() const {
@@ -427,6 +428,7 @@ StatusOr<CelltypeFitResult> fit_celltype_run(const CelltypeSpec& spec, const Tas
   CelltypeFitResult& r = fit.result();
   const Matrix prediction = celltype_predict(fit.model(), model_data.test, options.batch);
   measure(spec, fit.model(), prediction, data.test, &r);
+  r.epoch_test_samples = fit.selection_size();
   r.reused = finished;
   if (!finished)
     BIORNN_RETURN_IF_ERROR(write_celltype_fit_outputs(spec, data, fit.model(), r, prediction, options, dir, title));

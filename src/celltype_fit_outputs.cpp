@@ -5,8 +5,6 @@
 #include <cstdio>
 
 #include "biornn/celltype_fit.hpp"
-
-#include <algorithm>
 #include "biornn/config.hpp"
 #include "biornn/fileio.hpp"
 #include "biornn/json.hpp"
@@ -40,8 +38,7 @@ std::string summary_json(const CelltypeSpec& spec, const TaskData& data, const C
       .field("initial_drive", o.initial_drive).field("selection_samples", int64_t(o.selection_samples));
   j.end_object();
   // The test samples every epoch was scored on (every loss below); R² uses all test_samples.
-  const int32_t scored = o.selection_samples > 0 ? std::min(o.selection_samples, data.test.size()) : data.test.size();
-  j.field("epoch_test_samples", int64_t(scored));
+  j.field("epoch_test_samples", int64_t(r.epoch_test_samples));
   j.key("seeds").begin_object().field("seed", o.seed).field("init", Rng::derive_seed(o.seed, 1));
   j.field("shuffle_dense", Rng::derive_seed(o.seed, 2)).field("shuffle_finetune", Rng::derive_seed(o.seed, 3));
   j.field("prune", Rng::derive_seed(o.seed, 4)).end_object();

@@ -477,6 +477,9 @@ TEST_CASE("every epoch is scored on the first selection_samples test samples, RÂ
     any_differs_from_whole = any_differs_from_whole || a.history[k].test_loss != whole.value().history[k].test_loss;
   }
   CHECK(any_differs_from_whole);
+  CHECK(a.epoch_test_samples == 20);
+  CHECK(b.epoch_test_samples == 20);
+  CHECK(whole.value().epoch_test_samples == 60);
   CHECK(a.best_dense_epoch == b.best_dense_epoch);
   CHECK(a.loss_after_pruning == b.loss_after_pruning);
   CHECK(a.best_finetune_loss == b.best_finetune_loss);

@@ -116,6 +116,7 @@ struct CelltypeFitResult {
   double loss_after_pruning = 0;        // test loss right after pruning, before fine-tuning
   int32_t best_finetune_epoch = 0;
   double best_finetune_loss = 0;        // test loss of the final model
+  int32_t epoch_test_samples = 0;       // the test samples those losses are on (selection_samples)
   std::vector<double> r2;               // per population, test set, steps kCelltypeR2FirstStep onward
                                         // (NaN when the target is constant)
   std::vector<double> r2_all_steps;     // the same over every step, step 0 included
