@@ -30,6 +30,8 @@ Optimizer::Optimizer(const OptimizerOptions& options) : options_(options) {
   BIORNN_CHECK(options.beta1 >= 0 && options.beta1 < 1 && options.beta2 >= 0 && options.beta2 < 1,
                "optimizer: Adam's betas must lie in [0, 1)");
   BIORNN_CHECK(options.eps > 0, "optimizer: eps must be > 0");
+  BIORNN_CHECK(options.clip_grad_norm >= 0 && std::isfinite(options.clip_grad_norm),
+               "optimizer: clip_grad_norm must be a finite number >= 0 (0 = off)");
 }
 
 void Optimizer::add(Parameter& parameter, ParamConstraint constraint) {
@@ -74,13 +76,33 @@ void zero_where(Matrix& m, const std::vector<uint8_t>& flags) {
 
 }  // namespace
 
+// Step 1b: the norm of every gradient together (in double, so the sum of squares of many
+// float entries stays exact enough), and the scaling when it exceeds the limit. The gradients
+// are already masked.
+void Optimizer::clip_gradients() {
+  double squares = 0;
+  for (const Slot& s : slots_) {
+    const real* g = s.parameter->grad.data();
+    for (int64_t i = 0; i < s.parameter->grad.size(); ++i) squares += double(g[i]) * double(g[i]);
+  }
+  last_grad_norm_ = std::sqrt(squares);
+  const double scale = options_.clip_grad_norm / (last_grad_norm_ + 1e-6);
+  if (scale >= 1) return;
+  for (Slot& s : slots_) {
+    real* g = s.parameter->grad.data();
+    for (int64_t i = 0; i < s.parameter->grad.size(); ++i) g[i] = real(double(g[i]) * scale);
+  }
+}
+
 void Optimizer::step() {
   ++steps_;
   last_clipped_ = 0;
+  for (Slot& s : slots_)                                                              // 1
+    if (s.constraint.mask != nullptr) zero_where_not(s.parameter->grad, s.constraint.mask->data());
+  if (options_.clip_grad_norm > 0) clip_gradients();                                  // 1b
   for (Slot& s : slots_) {
     Parameter& p = *s.parameter;
     const Mask* mask = s.constraint.mask;
-    if (mask != nullptr) zero_where_not(p.grad, mask->data());                       // 1
     switch (options_.kind) {                                                          // 2
       case OptimizerKind::kSgd: update_sgd(s); break;
       case OptimizerKind::kAdam: update_adam(s); break;

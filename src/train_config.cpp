@@ -41,6 +41,7 @@ const TomlSchema& train_config_schema() {
     s.add("optimizer.momentum", TomlType::kFloat).at_least(0).less_than(1);
     s.add("optimizer.weight_decay", TomlType::kFloat).at_least(0).finite();
     s.add("optimizer.reset_clipped_moments", TomlType::kBoolean);
+    s.add("optimizer.clip_grad_norm", TomlType::kFloat).at_least(0).finite();
     s.add("data.dir", TomlType::kString);
     s.add("data.wave_input_mask", TomlType::kBoolean);
     s.add("data.train_limit", TomlType::kInteger).at_least(0);
@@ -126,6 +127,7 @@ Status apply_train_config(const TomlDocument& doc, TrainConfig* c) {
   BIORNN_RETURN_IF_ERROR(take_double(doc, "optimizer.weight_decay", &c->weight_decay));
   if (doc.contains("optimizer.reset_clipped_moments"))
     BIORNN_RETURN_IF_ERROR(doc.get_bool("optimizer.reset_clipped_moments", &c->reset_clipped_moments));
+  BIORNN_RETURN_IF_ERROR(take_double(doc, "optimizer.clip_grad_norm", &c->clip_grad_norm));
   if (doc.contains("data.dir")) BIORNN_RETURN_IF_ERROR(doc.get_string("data.dir", &c->data_dir));
   if (doc.contains("data.wave_input_mask"))
     BIORNN_RETURN_IF_ERROR(doc.get_bool("data.wave_input_mask", &c->wave_input_mask));
@@ -189,6 +191,7 @@ TomlDocument train_config_to_toml(const TrainConfig& c) {
   d.set("optimizer.momentum", TomlValue::of_float(c.momentum));
   d.set("optimizer.weight_decay", TomlValue::of_float(c.weight_decay));
   d.set("optimizer.reset_clipped_moments", TomlValue::of_bool(c.reset_clipped_moments));
+  d.set("optimizer.clip_grad_norm", TomlValue::of_float(c.clip_grad_norm));
   d.set("data.dir", TomlValue::of_string(c.data_dir));
   d.set("data.wave_input_mask", TomlValue::of_bool(c.wave_input_mask));
   d.set("data.train_limit", TomlValue::of_integer(c.train_limit));
@@ -224,6 +227,7 @@ OptimizerOptions optimizer_options_for(const TrainConfig& c) {
   o.lr = c.lr;
   o.momentum = c.momentum;
   o.weight_decay = c.weight_decay;
+  o.clip_grad_norm = c.clip_grad_norm;
   return o;
 }
 

@@ -140,6 +140,51 @@ TEST_CASE("masked entries receive no update, stay exactly zero and keep zero mom
   CHECK(kept_moved);
 }
 
+TEST_CASE("clip_grad_norm scales all gradients jointly to the limit, after the mask, and only above it") {
+  // Two parameters, plain SGD with lr 1 so the update equals the (clipped) gradient. The
+  // masked-out entry carries a huge gradient that must not count towards the norm.
+  Parameter a("a", Matrix::from_rows({{0, 0}}));
+  Parameter b("b", Matrix::from_rows({{0, 0}}));
+  Mask mask(1, 2);
+  mask.set(0, 0, true);
+  mask.set(0, 1, false);
+  auto run = [&](double limit) {
+    a.value.set_zero();
+    b.value.set_zero();
+    OptimizerOptions o;
+    o.kind = OptimizerKind::kSgd;
+    o.lr = 1;
+    o.clip_grad_norm = limit;
+    Optimizer opt(o);
+    ParamConstraint masked;
+    masked.mask = &mask;
+    opt.add(a, masked);
+    opt.add(b);
+    a.grad = Matrix::from_rows({{3, 1000}});  // 1000 is masked out
+    b.grad = Matrix::from_rows({{0, 4}});     // joint norm of the kept entries: 5
+    opt.step();
+    return opt.last_grad_norm();
+  };
+  // Above the limit: every kept gradient scaled by 2.5 / (5 + 1e-6), the same factor for both
+  // parameters, so the update has norm 2.5 and the direction (3, 4) / 5.
+  CHECK(run(2.5) == doctest::Approx(5.0).epsilon(1e-12));
+  const double f = 2.5 / (5.0 + 1e-6);
+  CHECK(a.value(0, 0) == doctest::Approx(-3 * f).epsilon(1e-6));
+  CHECK(a.value(0, 1) == 0);
+  CHECK(b.value(0, 0) == 0);
+  CHECK(b.value(0, 1) == doctest::Approx(-4 * f).epsilon(1e-6));
+  // Below the limit (and off): the gradients are used as they are.
+  CHECK(run(6) == doctest::Approx(5.0).epsilon(1e-12));
+  CHECK(a.value(0, 0) == real(-3));
+  CHECK(b.value(0, 1) == real(-4));
+  CHECK(run(0) == 0);  // off: the norm is not even computed
+  CHECK(a.value(0, 0) == real(-3));
+  CHECK(b.value(0, 1) == real(-4));
+  OptimizerOptions negative;
+  negative.clip_grad_norm = -1;
+  CHECK_THROWS_AS(Optimizer{negative}, ContractViolation);
+}
+
 TEST_CASE("with reset_moments_where_clipped the moments of clipped weights restart at zero") {
   Parameter w("w", Matrix::from_rows({{real(0.01), real(0.5)}}));
   OptimizerOptions o;

@@ -291,6 +291,7 @@ TEST_CASE("the resolved config round-trips through TOML") {
   c.cosine_lr = true;
   c.lr_min = 2.5e-4;
   c.reset_clipped_moments = true;
+  c.clip_grad_norm = 0.75;
   resolve_seeds(&c);
   const TomlDocument doc = train_config_to_toml(c);
   StatusOr<TomlDocument> parsed = parse_toml(to_toml_string(doc), "round");
@@ -298,6 +299,8 @@ TEST_CASE("the resolved config round-trips through TOML") {
   TrainConfig back;
   REQUIRE(apply_train_config(parsed.value(), &back).ok());
   CHECK(train_config_to_toml(back) == doc);
+  CHECK(back.clip_grad_norm == 0.75);
+  CHECK(optimizer_options_for(back).clip_grad_norm == 0.75);
 }
 
 TEST_CASE("seqmnist without a data directory, or with a missing one, is a clear error") {

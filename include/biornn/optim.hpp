@@ -4,6 +4,10 @@
 // update rule (SGD with momentum, Adam, RMSprop). step() does, for every parameter, in this
 // order (SPEC §2, DESIGN "Constraints"):
 //   1. mask the gradient (pruned entries get no gradient),
+//   1b. with clip_grad_norm > 0 (off by default; not in the paper): when the Euclidean norm of
+//      all masked gradients together exceeds it, scale every gradient by
+//      clip_grad_norm / (norm + 1e-6) — PyTorch's clip_grad_norm_, applied after the mask so
+//      pruned entries do not count,
 //   2. the optimiser update,
 //   3. project onto the sign orthant (Dale's projection, paper eq. 3),
 //   4. apply the mask (pruned weights are exactly 0),
@@ -52,6 +56,7 @@ struct OptimizerOptions {
   double beta2 = 0.999;        // (Adam)
   double alpha = 0.99;         // smoothing (RMSprop)
   double eps = 1e-8;           // (Adam, RMSprop)
+  double clip_grad_norm = 0;   // > 0: step 1b above (all kinds)
 };
 
 class Optimizer {
@@ -72,6 +77,9 @@ class Optimizer {
   int64_t steps_taken() const { return steps_; }
   // Elements the sign projection changed in the last step(), over all parameters.
   int64_t last_clipped() const { return last_clipped_; }
+  // The norm of all masked gradients at the last step() before any clipping (computed only
+  // when clip_grad_norm > 0; else 0).
+  double last_grad_norm() const { return last_grad_norm_; }
 
   // Optimiser state, for checkpoints: per parameter, the first and second moment buffers
   // (unused ones are empty) and the step count.
@@ -88,6 +96,7 @@ class Optimizer {
   void set_steps_taken(int64_t steps) { steps_ = steps; }
 
  private:
+  void clip_gradients();
   void update_sgd(Slot& s);
   void update_adam(Slot& s);
   void update_rmsprop(Slot& s);
@@ -96,6 +105,7 @@ class Optimizer {
   std::vector<Slot> slots_;
   int64_t steps_ = 0;
   int64_t last_clipped_ = 0;
+  double last_grad_norm_ = 0;
 };
 
 }  // namespace biornn

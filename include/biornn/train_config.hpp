@@ -7,7 +7,8 @@
 //
 //   [run]        task, rule, epochs, seed, init_seed, data_seed, shuffle_seed, threads
 //   [model]      hidden, exc_frac, activation, readout_from, theta
-//   [optimizer]  name, lr, schedule, lr_min, batch, momentum, weight_decay, reset_clipped_moments
+//   [optimizer]  name, lr, schedule, lr_min, batch, momentum, weight_decay, reset_clipped_moments,
+//                clip_grad_norm
 //   [data]       dir, wave_input_mask, train_limit, test_limit
 //   [prune]      method, sparsity, exact, seed, blocks, source — present only in a pruned run
 //                (written by `biornn prune`; the run then fine-tunes with the mask fixed)
@@ -55,6 +56,7 @@ struct TrainConfig {
   double momentum = 0;
   double weight_decay = 0;
   bool reset_clipped_moments = false;  // Dale: RnnSpec::reset_clipped_moments
+  double clip_grad_norm = 0;           // > 0: OptimizerOptions::clip_grad_norm (ours; 0 = off)
 
   std::string data_dir;        // seqmnist: the directory with the IDX files
   bool wave_input_mask = true;

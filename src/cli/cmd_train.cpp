@@ -47,6 +47,7 @@ Args train_args() {
                {"lr-min", "X", "the cosine schedule's floor", "0.0001"},
                {"optimizer", "NAME", "adam | sgd | rmsprop", "adam"},
                {"momentum", "X", "momentum for sgd / rmsprop", "0"},
+               {"clip-grad-norm", "X", "scale all gradients down when their joint norm exceeds X (ours, not the paper's)", "0 = off"},
                {"hidden", "N", "recurrent units", "128"},
                {"exc-frac", "X", "fraction of excitatory units", "0.8"},
                {"theta", "X", "Dale rule: rate threshold h = max(a, θ)", "0"},
@@ -91,6 +92,12 @@ Status apply_flags(const Args& a, TrainConfig* c) {
     BIORNN_RETURN_IF_ERROR(a.get_double("momentum", &x));
     if (!(x >= 0 && x < 1)) return invalid_argument("--momentum must lie in [0, 1), got " + a.get("momentum"));
     c->momentum = x;
+  }
+  if (a.has("clip-grad-norm")) {
+    BIORNN_RETURN_IF_ERROR(a.get_double("clip-grad-norm", &x));
+    if (!(x >= 0 && std::isfinite(x)))
+      return invalid_argument("--clip-grad-norm must be a finite number >= 0 (0 = off), got " + a.get("clip-grad-norm"));
+    c->clip_grad_norm = x;
   }
   if (a.has("exc-frac")) {
     BIORNN_RETURN_IF_ERROR(a.get_double("exc-frac", &x));

@@ -127,6 +127,13 @@ grep -q '^schedule = "constant"' "$TMP/p_flat/config.toml" ||
   { echo "FAIL: --finetune-schedule constant did not reach the config"; failures=$((failures + 1)); }
 run "train, bad schedule" 2 train --task flipflop --lr-schedule linear --out "$TMP/bad_schedule"
 expect err "--lr-schedule must be constant or cosine, got 'linear'"
+run "train, negative gradient-norm limit" 2 train --task flipflop --clip-grad-norm -1 --out "$TMP/bad_clip"
+expect err "--clip-grad-norm must be a finite number >= 0 (0 = off), got -1"
+[ ! -e "$TMP/bad_clip" ] || { echo "FAIL: a run directory was left behind for a bad --clip-grad-norm"; failures=$((failures + 1)); }
+run "train, gradient-norm limit reaches the config" 0 train --task flipflop --clip-grad-norm 0.5 --epochs 1 --train-limit 200 --test-limit 100 --quiet --out "$TMP/clip"
+checks=$((checks + 1))
+grep -q '^clip_grad_norm = 0.5' "$TMP/clip/config.toml" ||
+  { echo "FAIL: --clip-grad-norm did not reach the config"; failures=$((failures + 1)); }
 run "finetune" 0 finetune --model "$TMP/p" --epochs 2 --quiet
 expect out "fine-tuned"
 expect out "51 weights kept, sign violations 0"
