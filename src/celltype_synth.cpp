@@ -41,7 +41,8 @@ double overlap(double a, double b, double lo, double hi) {
 }
 
 // The flash part (scaled per trial) and the rest (tonic drive, omission ramp) of the drive.
-void stimulus_parts(const CelltypeSpec& spec, bool novel, int trial_type, Matrix* flash, Matrix* rest) {
+void stimulus_parts(const CelltypeSpec& spec, bool novel, int trial_type, double later_area_drive, Matrix* flash,
+                    Matrix* rest) {
   const int32_t n_pop = spec.populations();
   *flash = Matrix(kCelltypeFrames, n_pop);
   *rest = Matrix(kCelltypeFrames, n_pop, real(kTonicDrive));
@@ -61,7 +62,7 @@ void stimulus_parts(const CelltypeSpec& spec, bool novel, int trial_type, Matrix
       const bool l4 = spec.layers[std::size_t(spec.layer_of(p))] == "L4";
       const double type = spec.excitatory(p) ? 1.0 : kInhibitoryDrive;
       if (spec.area_of(p) == 0) (*flash)(k, p) = real(u[std::size_t(k + 1)] * (l4 ? kL4Drive : kOtherLayerDrive) * type);
-      else if (!l4) (*flash)(k, p) = real(u[std::size_t(k)] * kOtherLayerDrive * type);
+      else if (!l4) (*flash)(k, p) = real(u[std::size_t(k)] * later_area_drive * type);
       const std::string& t = spec.types[std::size_t(spec.type_of(p))];
       const bool later_l5_pyr = spec.area_of(p) > 0 && t == "Pyr" && spec.layers[std::size_t(spec.layer_of(p))] == "L5";
       if (trial_type == 2 && k >= 8 && (t == "Vip" || later_l5_pyr)) (*rest)(k, p) += real(kOmissionRamp * (k - 7));
@@ -224,13 +225,13 @@ StatusOr<std::unique_ptr<SignedRnn>> make_celltype_teacher(const CelltypeSpec& s
   return model;
 }
 
-Matrix celltype_stimulus(const CelltypeSpec& spec, const std::string& condition) {
+Matrix celltype_stimulus(const CelltypeSpec& spec, const std::string& condition, double later_area_drive) {
   bool novel = false;
   int trial_type = 0;
   BIORNN_CHECK(celltype_synth_condition(condition, &novel, &trial_type),
                "celltype_stimulus: unknown condition '" + condition + "'");
   Matrix flash, rest;
-  stimulus_parts(spec, novel, trial_type, &flash, &rest);
+  stimulus_parts(spec, novel, trial_type, later_area_drive, &flash, &rest);
   for (int64_t k = 0; k < flash.size(); ++k) flash.data()[k] += rest.data()[k];
   return flash;
 }
@@ -243,10 +244,12 @@ std::vector<std::vector<double>> simulate_celltype_teacher(const CelltypeSpec& s
   BIORNN_CHECK(celltype_synth_condition(condition, &novel, &trial_type),
                "simulate_celltype_teacher: unknown condition '" + condition + "'");
   BIORNN_CHECK(o.trials >= 1, "simulate_celltype_teacher: trials must be >= 1");
+  BIORNN_CHECK(o.later_area_drive >= 0 && std::isfinite(o.later_area_drive),
+               "simulate_celltype_teacher: later_area_drive must be a finite number >= 0");
   const int32_t n_pop = spec.populations(), n = spec.total_units(), b = o.trials;
   check_shape(teacher.w.value, n, n, "simulate_celltype_teacher: W");
   Matrix flash, rest;
-  stimulus_parts(spec, novel, trial_type, &flash, &rest);
+  stimulus_parts(spec, novel, trial_type, o.later_area_drive, &flash, &rest);
   std::vector<double> gain(static_cast<std::size_t>(b));
   for (double& g : gain) g = 1.0 + o.trial_gain_sd * rng.normal();
   Matrix drive(b, n_pop), a(b, n), h(b, n), traces(b, n_pop);
@@ -313,7 +316,8 @@ std::string truth_json(const CelltypeSpec& spec, const CelltypeSynthOptions& o, 
   j.key("stimulus").begin_object().field("first_image_s", "0-0.25").field("second_image_s", "0.75-1.0")
       .field("second_amplitude", "change and no_change " + json_number(kSecondImage) + ", omission 0").field("novel_gain", kNovelGain)
       .field("first_area_l4_drive", kL4Drive).field("other_layer_drive", kOtherLayerDrive)
-      .field("later_areas", "no L4 drive; other layers one frame late").field("inhibitory_factor", kInhibitoryDrive)
+      .field("later_area_drive", o.later_area_drive)
+      .field("later_areas", "no L4 drive; other layers one frame late at later_area_drive").field("inhibitory_factor", kInhibitoryDrive)
       .field("tonic", kTonicDrive).field("omission_ramp_per_frame", kOmissionRamp)
       .field("omission_ramp_targets", "every Vip; Pyr L5 of later areas")
       .field("omission_expectation", kOmissionExpectation)

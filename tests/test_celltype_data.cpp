@@ -405,6 +405,17 @@ TEST_CASE("celltype synth: the stimulus follows the task's timing and the simula
     CHECK(novel.data()[k] == change.data()[k]);
   }
   CHECK(change(1, lm_l4) == doctest::Approx(0.1));  // LM L4 hears V1 only through the projection
+  // Frame 0 lies wholly inside the first image, so u = 1 there: V1 L2/3 Pyr gets 0.1 + 0.4 at
+  // once, LM L2/3 Pyr 0.1 + the later-area drive one frame later, and nothing else changes.
+  const int32_t v1_l23 = spec.find_population("V1_L23_Pyr"), lm_l23 = spec.find_population("LM_L23_Pyr");
+  CHECK(change(0, v1_l23) == doctest::Approx(0.1 + 0.4));
+  CHECK(change(0, lm_l23) == doctest::Approx(0.1));
+  CHECK(change(1, lm_l23) == doctest::Approx(0.1 + 0.4));
+  const Matrix weaker = celltype_stimulus(spec, "familiar_change", 0.15);
+  CHECK(weaker(1, lm_l23) == doctest::Approx(0.1 + 0.15));
+  for (int32_t k = 0; k < weaker.rows(); ++k)
+    for (int32_t p = 0; p < spec.populations(); ++p)
+      if (spec.area_of(p) == 0 || spec.layers[std::size_t(spec.layer_of(p))] == "L4") CHECK(weaker(k, p) == change(k, p));
   // Omission, frame 8 (0.748–0.841 s, 97.5 % of it inside the omitted image's 0.75–1.0 s): LM L5
   // Pyr gets the expectation pulse 1.0 × 0.975 plus the ramp 0.05 over no_change (whose second
   // image reaches LM one frame later); V1 L5 Pyr gets no pulse, only loses the image (1 × 0.4).

@@ -9,6 +9,7 @@
 // Not here: the library work itself (celltype_data.hpp, celltype_synth.hpp).
 #include <unistd.h>
 
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <functional>
@@ -196,6 +197,7 @@ int cmd_celltype_synth(int argc, char** argv, int first) {
           {"seed", "N", "random seed (teacher structure and trial noise)", "1"},
           {"spec", "FILE", "population spec (TOML; default: the paper's 18 populations)", ""},
           {"control", "", "a null control: the same teacher network in every condition", ""},
+          {"later-area-drive", "X", "direct stimulus drive of LM's L2/3 and L5 (LM L4 hears V1 only)", "0.4"},
           {"force", "", "replace an existing output directory", ""}});
   int status = 0;
   if (!parse_or_fail(a, argc, argv, first, name, &status)) return status;
@@ -208,6 +210,14 @@ int cmd_celltype_synth(int argc, char** argv, int first) {
   o.trials = int32_t(trials);
   o.seed = uint64_t(seed);
   o.control = a.has("control");
+  if (a.has("later-area-drive")) {
+    double x = 0;
+    st = a.get_double("later-area-drive", &x);
+    if (!st.ok()) return a.fail(st);
+    if (!(x >= 0 && std::isfinite(x)))
+      return a.fail(invalid_argument("--later-area-drive must be a finite number >= 0, got " + a.get("later-area-drive")));
+    o.later_area_drive = x;
+  }
   StatusOr<CelltypeSpec> spec = spec_from(a);
   if (!spec.ok()) return a.fail(spec.status());
   return run_staged(name, a.get("out"), a.has("force"), [&](const std::string& dir) {

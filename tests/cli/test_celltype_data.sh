@@ -39,9 +39,16 @@ expect err "unknown option --trails"
 run "synth with a missing spec" 2 celltype synth --spec "$TMP/nope.toml" --out "$TMP/raw"
 expect err "nope.toml"
 no_output "missing spec" "$TMP/raw"
+run "synth with a negative later-area drive" 2 celltype synth --later-area-drive -0.1 --out "$TMP/raw"
+expect err "--later-area-drive must be a finite number >= 0, got -0.1"
+no_output "negative later-area drive" "$TMP/raw"
 
 printf '[populations]\nscale = 1\n' > "$TMP/small.toml"
 SPEC=(--spec "$TMP/small.toml")
+run "synth with a weaker later-area drive" 0 celltype synth --trials 8 --later-area-drive 0.2 "${SPEC[@]}" --out "$TMP/raw_weak"
+checks=$((checks + 1))
+grep -q '"later_area_drive":0.2' "$TMP/raw_weak/truth.json" ||
+  { echo "FAIL: truth.json does not record --later-area-drive"; failures=$((failures + 1)); }
 run "synth writes raw arrays and truth.json" 0 celltype synth --trials 8 --seed 3 "${SPEC[@]}" --out "$TMP/raw"
 expect out "wrote 109 files to $TMP/raw"
 expect err "simulated familiar_change"
