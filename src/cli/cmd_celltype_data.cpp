@@ -197,7 +197,8 @@ int cmd_celltype_synth(int argc, char** argv, int first) {
           {"seed", "N", "random seed (teacher structure and trial noise)", "1"},
           {"spec", "FILE", "population spec (TOML; default: the paper's 18 populations)", ""},
           {"control", "", "a null control: the same teacher network in every condition", ""},
-          {"later-area-drive", "X", "direct stimulus drive of LM's L2/3 and L5 (LM L4 hears V1 only)", "0.4"},
+          {"later-area-drive", "X", "direct stimulus drive of later areas' layers other than L4 (LM's L2/3 and L5;\n"
+                                     "their L4 hears the stimulus only through the first area)", "0.4"},
           {"force", "", "replace an existing output directory", ""}});
   int status = 0;
   if (!parse_or_fail(a, argc, argv, first, name, &status)) return status;
