@@ -43,6 +43,8 @@ double overlap(double a, double b, double lo, double hi) {
 // The flash part (scaled per trial) and the rest (tonic drive, omission ramp) of the drive.
 void stimulus_parts(const CelltypeSpec& spec, bool novel, int trial_type, double later_area_drive, Matrix* flash,
                     Matrix* rest) {
+  BIORNN_CHECK(later_area_drive >= 0 && std::isfinite(later_area_drive),
+               "celltype synth: the later-area drive must be a finite number >= 0, got " + std::to_string(later_area_drive));
   const int32_t n_pop = spec.populations();
   *flash = Matrix(kCelltypeFrames, n_pop);
   *rest = Matrix(kCelltypeFrames, n_pop, real(kTonicDrive));
@@ -244,8 +246,6 @@ std::vector<std::vector<double>> simulate_celltype_teacher(const CelltypeSpec& s
   BIORNN_CHECK(celltype_synth_condition(condition, &novel, &trial_type),
                "simulate_celltype_teacher: unknown condition '" + condition + "'");
   BIORNN_CHECK(o.trials >= 1, "simulate_celltype_teacher: trials must be >= 1");
-  BIORNN_CHECK(o.later_area_drive >= 0 && std::isfinite(o.later_area_drive),
-               "simulate_celltype_teacher: later_area_drive must be a finite number >= 0");
   const int32_t n_pop = spec.populations(), n = spec.total_units(), b = o.trials;
   check_shape(teacher.w.value, n, n, "simulate_celltype_teacher: W");
   Matrix flash, rest;

@@ -413,6 +413,7 @@ TEST_CASE("celltype synth: the stimulus follows the task's timing and the simula
   CHECK(change(1, lm_l23) == doctest::Approx(0.1 + 0.4));
   const Matrix weaker = celltype_stimulus(spec, "familiar_change", 0.15);
   CHECK(weaker(1, lm_l23) == doctest::Approx(0.1 + 0.15));
+  CHECK_THROWS_AS(celltype_stimulus(spec, "familiar_change", -0.1), ContractViolation);
   for (int32_t k = 0; k < weaker.rows(); ++k)
     for (int32_t p = 0; p < spec.populations(); ++p)
       if (spec.area_of(p) == 0 || spec.layers[std::size_t(spec.layer_of(p))] == "L4") CHECK(weaker(k, p) == change(k, p));
