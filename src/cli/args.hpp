@@ -37,7 +37,7 @@ class Args {
   std::string get(const std::string& name) const;  // value or default
   // Typed getters: an unparsable value returns an error naming the option.
   Status get_int(const std::string& name, int64_t min, int64_t max, int64_t* out) const;
-  Status get_double(const std::string& name, double* out) const;
+  Status get_double(const std::string& name, double* out) const;  // refuses NaN and infinities
   const std::vector<std::string>& positional() const { return positional_; }
 
  private:

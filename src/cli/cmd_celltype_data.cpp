@@ -9,7 +9,6 @@
 // Not here: the library work itself (celltype_data.hpp, celltype_synth.hpp).
 #include <unistd.h>
 
-#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <functional>
@@ -215,7 +214,7 @@ int cmd_celltype_synth(int argc, char** argv, int first) {
     double x = 0;
     st = a.get_double("later-area-drive", &x);
     if (!st.ok()) return a.fail(st);
-    if (!(x >= 0 && std::isfinite(x)))
+    if (!(x >= 0))
       return a.fail(invalid_argument("--later-area-drive must be a finite number >= 0, got " + a.get("later-area-drive")));
     o.later_area_drive = x;
   }

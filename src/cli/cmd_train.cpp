@@ -5,7 +5,6 @@
 // goes to stderr: a bar with an ETA on a terminal, one line per epoch otherwise. Ctrl-C (or
 // SIGTERM) finishes the current epoch, saves the checkpoint and exits; --resume continues.
 #include <atomic>
-#include <cmath>
 #include <csignal>
 #include <cstdio>
 #include <string>
@@ -85,7 +84,7 @@ Status apply_flags(const Args& a, TrainConfig* c) {
     return invalid_argument("--lr-schedule must be constant or cosine, got '" + a.get("lr-schedule") + "'");
   if (a.has("lr-min")) {
     BIORNN_RETURN_IF_ERROR(a.get_double("lr-min", &x));
-    if (!(x >= 0 && std::isfinite(x))) return invalid_argument("--lr-min must be a finite number >= 0, got " + a.get("lr-min"));
+    if (!(x >= 0)) return invalid_argument("--lr-min must be a finite number >= 0, got " + a.get("lr-min"));
     c->lr_min = x;
   }
   if (a.has("momentum")) {
@@ -95,7 +94,7 @@ Status apply_flags(const Args& a, TrainConfig* c) {
   }
   if (a.has("clip-grad-norm")) {
     BIORNN_RETURN_IF_ERROR(a.get_double("clip-grad-norm", &x));
-    if (!(x >= 0 && std::isfinite(x)))
+    if (!(x >= 0))
       return invalid_argument("--clip-grad-norm must be a finite number >= 0 (0 = off), got " + a.get("clip-grad-norm"));
     c->clip_grad_norm = x;
   }
