@@ -41,10 +41,13 @@ double overlap(double a, double b, double lo, double hi) {
 }
 
 // The flash part (scaled per trial) and the rest (tonic drive, omission ramp) of the drive.
-void stimulus_parts(const CelltypeSpec& spec, bool novel, int trial_type, double later_area_drive, Matrix* flash,
+void stimulus_parts(const CelltypeSpec& spec, bool novel, int trial_type, const CelltypeSynthOptions& o, Matrix* flash,
                     Matrix* rest) {
+  const double later_area_drive = o.later_area_drive, later_area_ramp = o.later_area_ramp;
   BIORNN_CHECK(later_area_drive >= 0 && std::isfinite(later_area_drive),
                "celltype synth: the later-area drive must be a finite number >= 0, got " + std::to_string(later_area_drive));
+  BIORNN_CHECK(later_area_ramp >= 0 && std::isfinite(later_area_ramp),
+               "celltype synth: the later-area ramp must be a finite number >= 0, got " + std::to_string(later_area_ramp));
   const int32_t n_pop = spec.populations();
   *flash = Matrix(kCelltypeFrames, n_pop);
   *rest = Matrix(kCelltypeFrames, n_pop, real(kTonicDrive));
@@ -65,6 +68,9 @@ void stimulus_parts(const CelltypeSpec& spec, bool novel, int trial_type, double
       const double type = spec.excitatory(p) ? 1.0 : kInhibitoryDrive;
       if (spec.area_of(p) == 0) (*flash)(k, p) = real(u[std::size_t(k + 1)] * (l4 ? kL4Drive : kOtherLayerDrive) * type);
       else if (!l4) (*flash)(k, p) = real(u[std::size_t(k)] * later_area_drive * type);
+      // The slow non-visual drive: the same in every condition and every trial (not scaled by
+      // the trial's stimulus gain), and the same for every cell type.
+      if (spec.area_of(p) > 0 && !l4) (*rest)(k, p) += real(later_area_ramp * k / (kCelltypeFrames - 1));
       const std::string& t = spec.types[std::size_t(spec.type_of(p))];
       const bool later_l5_pyr = spec.area_of(p) > 0 && t == "Pyr" && spec.layers[std::size_t(spec.layer_of(p))] == "L5";
       if (trial_type == 2 && k >= 8 && (t == "Vip" || later_l5_pyr)) (*rest)(k, p) += real(kOmissionRamp * (k - 7));
@@ -227,13 +233,13 @@ StatusOr<std::unique_ptr<SignedRnn>> make_celltype_teacher(const CelltypeSpec& s
   return model;
 }
 
-Matrix celltype_stimulus(const CelltypeSpec& spec, const std::string& condition, double later_area_drive) {
+Matrix celltype_stimulus(const CelltypeSpec& spec, const std::string& condition, const CelltypeSynthOptions& o) {
   bool novel = false;
   int trial_type = 0;
   BIORNN_CHECK(celltype_synth_condition(condition, &novel, &trial_type),
                "celltype_stimulus: unknown condition '" + condition + "'");
   Matrix flash, rest;
-  stimulus_parts(spec, novel, trial_type, later_area_drive, &flash, &rest);
+  stimulus_parts(spec, novel, trial_type, o, &flash, &rest);
   for (int64_t k = 0; k < flash.size(); ++k) flash.data()[k] += rest.data()[k];
   return flash;
 }
@@ -249,7 +255,7 @@ std::vector<std::vector<double>> simulate_celltype_teacher(const CelltypeSpec& s
   const int32_t n_pop = spec.populations(), n = spec.total_units(), b = o.trials;
   check_shape(teacher.w.value, n, n, "simulate_celltype_teacher: W");
   Matrix flash, rest;
-  stimulus_parts(spec, novel, trial_type, o.later_area_drive, &flash, &rest);
+  stimulus_parts(spec, novel, trial_type, o, &flash, &rest);
   std::vector<double> gain(static_cast<std::size_t>(b));
   for (double& g : gain) g = 1.0 + o.trial_gain_sd * rng.normal();
   Matrix drive(b, n_pop), a(b, n), h(b, n), traces(b, n_pop);
@@ -316,7 +322,8 @@ std::string truth_json(const CelltypeSpec& spec, const CelltypeSynthOptions& o, 
   j.key("stimulus").begin_object().field("first_image_s", "0-0.25").field("second_image_s", "0.75-1.0")
       .field("second_amplitude", "change and no_change " + json_number(kSecondImage) + ", omission 0").field("novel_gain", kNovelGain)
       .field("first_area_l4_drive", kL4Drive).field("other_layer_drive", kOtherLayerDrive)
-      .field("later_area_drive", o.later_area_drive)
+      .field("later_area_drive", o.later_area_drive).field("later_area_ramp", o.later_area_ramp)
+      .field("later_area_ramp_targets", "later areas' layers other than L4, every type, rising linearly from 0 at frame 0 to later_area_ramp at frame 15")
       .field("later_areas", "no L4 drive; other layers one frame late at later_area_drive").field("inhibitory_factor", kInhibitoryDrive)
       .field("tonic", kTonicDrive).field("omission_ramp_per_frame", kOmissionRamp)
       .field("omission_ramp_targets", "every Vip; Pyr L5 of later areas")

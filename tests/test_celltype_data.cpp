@@ -411,9 +411,13 @@ TEST_CASE("celltype synth: the stimulus follows the task's timing and the simula
   CHECK(change(0, v1_l23) == doctest::Approx(0.1 + 0.4));
   CHECK(change(0, lm_l23) == doctest::Approx(0.1));
   CHECK(change(1, lm_l23) == doctest::Approx(0.1 + 0.4));
-  const Matrix weaker = celltype_stimulus(spec, "familiar_change", 0.15);
+  CelltypeSynthOptions weak;
+  weak.later_area_drive = 0.15;
+  const Matrix weaker = celltype_stimulus(spec, "familiar_change", weak);
   CHECK(weaker(1, lm_l23) == doctest::Approx(0.1 + 0.15));
-  CHECK_THROWS_AS(celltype_stimulus(spec, "familiar_change", -0.1), ContractViolation);
+  CelltypeSynthOptions negative;
+  negative.later_area_drive = -0.1;
+  CHECK_THROWS_AS(celltype_stimulus(spec, "familiar_change", negative), ContractViolation);
   for (int32_t k = 0; k < weaker.rows(); ++k)
     for (int32_t p = 0; p < spec.populations(); ++p)
       if (spec.area_of(p) == 0 || spec.layers[std::size_t(spec.layer_of(p))] == "L4") CHECK(weaker(k, p) == change(k, p));
@@ -424,6 +428,21 @@ TEST_CASE("celltype synth: the stimulus follows the task's timing and the simula
   CHECK(omission(8, lm_l5) - same(8, lm_l5) == doctest::Approx(1.0 * (9 - 0.75 * 10.7) + 0.05).epsilon(1e-5));
   CHECK(omission(8, v1_l5) - same(8, v1_l5) == doctest::Approx(-1.0 * 0.4 * (9 - 0.75 * 10.7)).epsilon(1e-5));
   CHECK(change(8, lm_l5) == same(8, lm_l5));        // no pulse where the image came
+  // The later-area ramp: Y·k/15 on every type of LM's L2/3 and L5 in every condition, nothing
+  // anywhere else (V1, LM L4).
+  CelltypeSynthOptions ramped;
+  ramped.later_area_ramp = 0.6;
+  for (const char* c : {"familiar_change", "familiar_omission", "novel_no_change"}) {
+    const Matrix plain = celltype_stimulus(spec, c), ramp = celltype_stimulus(spec, c, ramped);
+    for (int32_t k = 0; k < plain.rows(); ++k)
+      for (int32_t p = 0; p < spec.populations(); ++p) {
+        const bool target = spec.area_of(p) > 0 && spec.layers[std::size_t(spec.layer_of(p))] != "L4";
+        CHECK(ramp(k, p) - plain(k, p) == doctest::Approx(target ? 0.6 * k / 15.0 : 0.0).epsilon(1e-5));
+      }
+  }
+  CelltypeSynthOptions negative_ramp;
+  negative_ramp.later_area_ramp = -0.2;
+  CHECK_THROWS_AS(celltype_stimulus(spec, "familiar_change", negative_ramp), ContractViolation);
   io_test::TempDir dir;
   REQUIRE(dir.ok());
   StatusOr<std::unique_ptr<SignedRnn>> t = make_celltype_teacher(spec, "familiar_change", 1);

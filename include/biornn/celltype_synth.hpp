@@ -37,6 +37,9 @@
 // feedforward difference is: the fits can explain LM L4's larger response in change trials
 // through LM's own stimulus-driven populations instead of the projection (README: recovered in
 // 1 of 5 run pairs at 0.4, 5 of 5 at 0, where LM's other layers are too flat for R² ≥ 0.9).
+// `later_area_ramp` (0 by default) adds a slow drive to those layers that is not locked to the
+// stimulus — a linear rise over the trial, like the non-visual inputs a higher area gets — so
+// they can vary without offering the fits a copy of the feedforward signal.
 // Flash amplitudes: the first 1; the second 1 for change and no_change, 0 for omission; novel
 // sessions the same as familiar ones. (Until 2026-12-02 the second image was 1.5 for change and
 // 0.8 for no_change, and novel sessions ×1.3. The null control — every condition with the same
@@ -101,6 +104,10 @@ struct CelltypeSynthOptions {
   bool control = false;
   // The direct stimulus drive of later areas' layers other than L4 (see above); ≥ 0.
   double later_area_drive = kCelltypeLaterAreaDrive;
+  // A slow non-visual drive into the same layers (every cell type), rising linearly from 0 at
+  // frame 0 to this value at frame 15, the same in every condition and trial; ≥ 0, 0 = none.
+  // It lets LM's L2/3 and L5 vary over the trial without copying the stimulus (see above).
+  double later_area_ramp = 0;
 };
 
 // One planted condition difference.
@@ -128,7 +135,8 @@ StatusOr<std::unique_ptr<SignedRnn>> make_celltype_teacher(const CelltypeSpec& s
                                                            uint64_t seed, bool planted = true);
 
 // The noise-free drive of every population, (16, P): row k = frame k, column p = channel p.
-Matrix celltype_stimulus(const CelltypeSpec& spec, const std::string& condition, double later_area_drive = kCelltypeLaterAreaDrive);
+// Of `options` only the later-area drive and ramp matter here.
+Matrix celltype_stimulus(const CelltypeSpec& spec, const std::string& condition, const CelltypeSynthOptions& options = {});
 
 // Simulates `options.trials` trials of `teacher` under `condition`; returns one (trials, 16)
 // C-order array per population.

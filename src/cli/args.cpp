@@ -95,6 +95,14 @@ Status Args::get_double(const std::string& name, double* out) const {
   return Status();
 }
 
+Status Args::get_nonnegative(const std::string& name, double* out) const {
+  double v = 0;
+  BIORNN_RETURN_IF_ERROR(get_double(name, &v));
+  if (!(v >= 0)) return invalid_argument("--" + name + " must be a finite number >= 0, got " + get(name));
+  *out = v;
+  return Status();
+}
+
 int exit_status_for(const Status& s) {
   switch (s.code()) {
     case StatusCode::kCancelled: return 130;

@@ -38,6 +38,8 @@ class Args {
   // Typed getters: an unparsable value returns an error naming the option.
   Status get_int(const std::string& name, int64_t min, int64_t max, int64_t* out) const;
   Status get_double(const std::string& name, double* out) const;  // refuses NaN and infinities
+  // get_double, and a value below 0 is refused too ("--name must be a finite number >= 0, got V").
+  Status get_nonnegative(const std::string& name, double* out) const;
   const std::vector<std::string>& positional() const { return positional_; }
 
  private:

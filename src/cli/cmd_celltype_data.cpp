@@ -198,6 +198,8 @@ int cmd_celltype_synth(int argc, char** argv, int first) {
           {"control", "", "a null control: the same teacher network in every condition", ""},
           {"later-area-drive", "X", "direct stimulus drive of later areas' layers other than L4 (LM's L2/3 and L5;\n"
                                      "their L4 hears the stimulus only through the first area)", "0.4"},
+          {"later-area-ramp", "Y", "a slow drive of the same layers, not locked to the stimulus: rising linearly\n"
+                                   "from 0 at frame 0 to Y at frame 15, the same in every condition", "0"},
           {"force", "", "replace an existing output directory", ""}});
   int status = 0;
   if (!parse_or_fail(a, argc, argv, first, name, &status)) return status;
@@ -210,14 +212,9 @@ int cmd_celltype_synth(int argc, char** argv, int first) {
   o.trials = int32_t(trials);
   o.seed = uint64_t(seed);
   o.control = a.has("control");
-  if (a.has("later-area-drive")) {
-    double x = 0;
-    st = a.get_double("later-area-drive", &x);
-    if (!st.ok()) return a.fail(st);
-    if (!(x >= 0))
-      return a.fail(invalid_argument("--later-area-drive must be a finite number >= 0, got " + a.get("later-area-drive")));
-    o.later_area_drive = x;
-  }
+  if (a.has("later-area-drive")) st = a.get_nonnegative("later-area-drive", &o.later_area_drive);
+  if (st.ok() && a.has("later-area-ramp")) st = a.get_nonnegative("later-area-ramp", &o.later_area_ramp);
+  if (!st.ok()) return a.fail(st);
   StatusOr<CelltypeSpec> spec = spec_from(a);
   if (!spec.ok()) return a.fail(spec.status());
   return run_staged(name, a.get("out"), a.has("force"), [&](const std::string& dir) {

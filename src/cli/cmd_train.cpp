@@ -83,8 +83,7 @@ Status apply_flags(const Args& a, TrainConfig* c) {
   if (a.has("lr-schedule") && !parse_lr_schedule(a.get("lr-schedule"), &c->cosine_lr))
     return invalid_argument("--lr-schedule must be constant or cosine, got '" + a.get("lr-schedule") + "'");
   if (a.has("lr-min")) {
-    BIORNN_RETURN_IF_ERROR(a.get_double("lr-min", &x));
-    if (!(x >= 0)) return invalid_argument("--lr-min must be a finite number >= 0, got " + a.get("lr-min"));
+    BIORNN_RETURN_IF_ERROR(a.get_nonnegative("lr-min", &x));
     c->lr_min = x;
   }
   if (a.has("momentum")) {

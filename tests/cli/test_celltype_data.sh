@@ -42,13 +42,22 @@ no_output "missing spec" "$TMP/raw"
 run "synth with a negative later-area drive" 2 celltype synth --later-area-drive -0.1 --out "$TMP/raw"
 expect err "--later-area-drive must be a finite number >= 0, got -0.1"
 no_output "negative later-area drive" "$TMP/raw"
+run "synth with a negative later-area ramp" 2 celltype synth --later-area-ramp -1 --out "$TMP/raw"
+expect err "--later-area-ramp must be a finite number >= 0, got -1"
+no_output "negative later-area ramp" "$TMP/raw"
+run "synth with a non-numeric later-area ramp" 2 celltype synth --later-area-ramp lots --out "$TMP/raw"
+expect err "--later-area-ramp expects a finite number, got 'lots'"
+no_output "non-numeric later-area ramp" "$TMP/raw"
 
 printf '[populations]\nscale = 1\n' > "$TMP/small.toml"
 SPEC=(--spec "$TMP/small.toml")
-run "synth with a weaker later-area drive" 0 celltype synth --trials 8 --later-area-drive 0.2 "${SPEC[@]}" --out "$TMP/raw_weak"
+run "synth with a weaker later-area drive and a ramp" 0 celltype synth --trials 8 --later-area-drive 0.2 --later-area-ramp 0.6 "${SPEC[@]}" --out "$TMP/raw_weak"
 checks=$((checks + 1))
 grep -q '"later_area_drive":0.2' "$TMP/raw_weak/truth.json" ||
   { echo "FAIL: truth.json does not record --later-area-drive"; failures=$((failures + 1)); }
+checks=$((checks + 1))
+grep -q '"later_area_ramp":0.6' "$TMP/raw_weak/truth.json" ||
+  { echo "FAIL: truth.json does not record --later-area-ramp"; failures=$((failures + 1)); }
 run "synth writes raw arrays and truth.json" 0 celltype synth --trials 8 --seed 3 "${SPEC[@]}" --out "$TMP/raw"
 expect out "wrote 109 files to $TMP/raw"
 expect err "simulated familiar_change"
