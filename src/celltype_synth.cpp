@@ -40,7 +40,8 @@ double overlap(double a, double b, double lo, double hi) {
   return h > l ? (h - l) / (b - a) : 0.0;
 }
 
-// The flash part (scaled per trial) and the rest (tonic drive, omission ramp) of the drive.
+// The flash part (scaled per trial) and the rest (tonic drive, later-area ramp, omission ramp)
+// of the drive.
 void stimulus_parts(const CelltypeSpec& spec, bool novel, int trial_type, const CelltypeSynthOptions& o, Matrix* flash,
                     Matrix* rest) {
   const double later_area_drive = o.later_area_drive, later_area_ramp = o.later_area_ramp;
