@@ -42,13 +42,15 @@ double overlap(double a, double b, double lo, double hi) {
 
 // The flash part (scaled per trial) and the rest (tonic drive, later-area ramp, omission ramp)
 // of the drive.
+void check_later_area_setting(double value, const char* what) {
+  BIORNN_CHECK(value >= 0 && std::isfinite(value), std::string("celltype synth: the later-area ") + what +
+                                                       " must be a finite number >= 0, got " + std::to_string(value));
+}
+
 void stimulus_parts(const CelltypeSpec& spec, bool novel, int trial_type, const CelltypeSynthOptions& o, Matrix* flash,
                     Matrix* rest) {
-  const double later_area_drive = o.later_area_drive, later_area_ramp = o.later_area_ramp;
-  BIORNN_CHECK(later_area_drive >= 0 && std::isfinite(later_area_drive),
-               "celltype synth: the later-area drive must be a finite number >= 0, got " + std::to_string(later_area_drive));
-  BIORNN_CHECK(later_area_ramp >= 0 && std::isfinite(later_area_ramp),
-               "celltype synth: the later-area ramp must be a finite number >= 0, got " + std::to_string(later_area_ramp));
+  check_later_area_setting(o.later_area_drive, "drive");
+  check_later_area_setting(o.later_area_ramp, "ramp");
   const int32_t n_pop = spec.populations();
   *flash = Matrix(kCelltypeFrames, n_pop);
   *rest = Matrix(kCelltypeFrames, n_pop, real(kTonicDrive));
@@ -68,10 +70,12 @@ void stimulus_parts(const CelltypeSpec& spec, bool novel, int trial_type, const 
       const bool l4 = spec.layers[std::size_t(spec.layer_of(p))] == "L4";
       const double type = spec.excitatory(p) ? 1.0 : kInhibitoryDrive;
       if (spec.area_of(p) == 0) (*flash)(k, p) = real(u[std::size_t(k + 1)] * (l4 ? kL4Drive : kOtherLayerDrive) * type);
-      else if (!l4) (*flash)(k, p) = real(u[std::size_t(k)] * later_area_drive * type);
-      // The slow non-visual drive: the same in every condition and every trial (not scaled by
-      // the trial's stimulus gain), and the same for every cell type.
-      if (spec.area_of(p) > 0 && !l4) (*rest)(k, p) += real(later_area_ramp * k / (kCelltypeFrames - 1));
+      else if (!l4) {
+        (*flash)(k, p) = real(u[std::size_t(k)] * o.later_area_drive * type);
+        // The slow non-visual drive: the same in every condition and every trial (not scaled
+        // by the trial's stimulus gain), and the same for every cell type.
+        (*rest)(k, p) += real(o.later_area_ramp * k / (kCelltypeFrames - 1));
+      }
       const std::string& t = spec.types[std::size_t(spec.type_of(p))];
       const bool later_l5_pyr = spec.area_of(p) > 0 && t == "Pyr" && spec.layers[std::size_t(spec.layer_of(p))] == "L5";
       if (trial_type == 2 && k >= 8 && (t == "Vip" || later_l5_pyr)) (*rest)(k, p) += real(kOmissionRamp * (k - 7));
