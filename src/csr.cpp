@@ -196,20 +196,32 @@ Mask CsrMatrix::pattern_mask() const {
 // Counting sort by column. Rows are visited in increasing order, so each row of the transpose
 // receives its column indices (our row indices) already sorted.
 CsrMatrix CsrMatrix::transpose() const {
-  CsrMatrix t(cols_, rows_);
-  for (int32_t c : col_idx_) ++t.row_ptr_[std::size_t(c) + 1];
-  for (int32_t j = 0; j < cols_; ++j) t.row_ptr_[std::size_t(j) + 1] += t.row_ptr_[std::size_t(j)];
-  t.col_idx_.resize(col_idx_.size());
-  t.values_.resize(values_.size());
-  std::vector<int64_t> next(t.row_ptr_.begin(), t.row_ptr_.end() - 1);
-  for (int32_t i = 0; i < rows_; ++i) {
-    for (int64_t k = row_ptr_[std::size_t(i)]; k < row_ptr_[std::size_t(i) + 1]; ++k) {
-      const std::size_t dst = std::size_t(next[std::size_t(col_idx_[std::size_t(k)])]++);
-      t.col_idx_[dst] = i;
-      t.values_[dst] = values_[std::size_t(k)];
+  CsrMatrix t;
+  t.assign_transpose(view());
+  return t;
+}
+
+void CsrMatrix::assign_transpose(const CsrView& s) {
+  // A counting sort by column: row j of the transpose lists the entries of column j in
+  // increasing source row, so its col_idx is sorted and every invariant holds by construction.
+  // row_ptr_[j] serves as row j's insertion point while the entries go in, which leaves it at
+  // the row's end; shifting everything one place right then gives the row starts.
+  rows_ = s.cols;
+  cols_ = s.rows;
+  row_ptr_.assign(std::size_t(s.cols) + 1, 0);
+  for (int64_t k = 0; k < s.nnz; ++k) ++row_ptr_[std::size_t(s.col_idx[k]) + 1];
+  for (int32_t j = 0; j < s.cols; ++j) row_ptr_[std::size_t(j) + 1] += row_ptr_[std::size_t(j)];
+  col_idx_.resize(std::size_t(s.nnz));
+  values_.resize(std::size_t(s.nnz));
+  for (int32_t i = 0; i < s.rows; ++i) {
+    for (int64_t k = s.row_ptr[i]; k < s.row_ptr[i + 1]; ++k) {
+      const std::size_t dst = std::size_t(row_ptr_[std::size_t(s.col_idx[k])]++);
+      col_idx_[dst] = i;
+      values_[dst] = s.values[k];
     }
   }
-  return t;
+  for (int32_t j = s.cols; j > 0; --j) row_ptr_[std::size_t(j)] = row_ptr_[std::size_t(j) - 1];
+  row_ptr_[0] = 0;
 }
 
 CsrView CsrMatrix::view() const { return view_with_values(values_.data()); }

@@ -162,8 +162,11 @@ Var SignedRnn::record_hidden(Tape& tape, const Matrix& x, int32_t steps) {
 }
 
 Var SignedRnn::record_readout(Tape& tape, Var rows) {
-  Var y = matmul_nt(rows, tape.param(w_out));
-  if (spec_.readout_bias) y = add_row_bias(y, tape.param(b_out));
+  // A frozen readout enters as a constant, so the backward pass skips its gradient (the
+  // optimiser never sees it): for the cell-type model that is one (T·B, N)-deep product a batch.
+  Var weights = readout_frozen_ ? tape.constant(w_out.value) : tape.param(w_out);
+  Var y = matmul_nt(rows, weights);
+  if (spec_.readout_bias) y = add_row_bias(y, readout_frozen_ ? tape.constant(b_out.value) : tape.param(b_out));
   return y;
 }
 

@@ -129,3 +129,33 @@ TEST_CASE("spec files that do not add up are rejected with what is missing") {
     CHECK(s.status().message().find(b.expect) != std::string::npos);
   }
 }
+
+TEST_CASE("a frozen readout gets no gradient and leaves every other gradient's bits alone") {
+  // The frozen readout enters the tape as a constant (rnn.cpp), which skips its gradient
+  // product; the gradients that do reach the optimiser must be exactly those of the same
+  // network with the readout trainable.
+  StatusOr<CelltypeSpec> loaded = default_celltype_spec();
+  REQUIRE(loaded.ok());
+  Rng rng_frozen(5), rng_free(5), data_rng(6);
+  std::unique_ptr<SignedRnn> frozen = make_celltype_model(loaded.value(), rng_frozen);
+  std::unique_ptr<SignedRnn> free = make_celltype_model(loaded.value(), rng_free);
+  free->freeze_readout(false);
+  constexpr int32_t kSteps = 3, kBatch = 4;
+  Matrix x(kSteps * kBatch, 18), r(kSteps * kBatch, 18);
+  for (Matrix* m : {&x, &r})
+    for (int64_t k = 0; k < m->size(); ++k) m->data()[k] = real(data_rng.uniform(-1, 1));
+  for (SignedRnn* m : {frozen.get(), free.get()}) {
+    Tape t;
+    Var y = m->record_readout(t, m->record_hidden(t, x, kSteps));
+    t.backward(sum(mul(y, t.constant(r))));
+  }
+  const Matrix zero_w_out(frozen->w_out.grad.rows(), frozen->w_out.grad.cols());
+  const Matrix zero_b_out(frozen->b_out.grad.rows(), frozen->b_out.grad.cols());
+  const Matrix zero_w_in(frozen->w_in.grad.rows(), frozen->w_in.grad.cols());
+  CHECK(max_abs_diff(frozen->w_out.grad, zero_w_out) == 0);
+  CHECK(max_abs_diff(frozen->b_out.grad, zero_b_out) == 0);
+  CHECK(max_abs_diff(free->w_out.grad, zero_w_out) > 0);
+  CHECK(max_abs_diff(frozen->w_in.grad, zero_w_in) > 0);
+  CHECK(bitwise_equal(frozen->w_in.grad, free->w_in.grad));
+  CHECK(bitwise_equal(frozen->w.grad, free->w.grad));
+}

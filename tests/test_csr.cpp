@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "alloc_counter.hpp"
 #include "biornn/csr.hpp"
 #include "biornn/rng.hpp"
 
@@ -149,6 +150,30 @@ TEST_CASE("transpose matches the dense transpose, keeps the invariants, and twic
     CHECK(bitwise_equal(t.to_dense(), transposed(s.to_dense())));
     CHECK(same_csr(t.transpose(), s));
   }
+}
+
+TEST_CASE("assign_transpose takes the values of the view, reuses one matrix across shapes, and refreshes without allocating") {
+  Rng rng(29);
+  CsrMatrix t;  // reused throughout, as the recurrent backward pass reuses its own
+  for (const double density : {0.3, 0.0, 1.0, 0.3}) {
+    const CsrMatrix s = random_csr(11, 7, density, rng);
+    std::vector<real> other(std::size_t(s.nnz()));
+    for (real& v : other) v = real(rng.uniform(-2, 2));
+    t.assign_transpose(s.view_with_values(other.data()));
+    t.check_invariants();
+    CsrMatrix expected = s;
+    expected.set_values(other.data(), s.nnz());
+    CHECK(same_csr(t, expected.transpose()));
+    CHECK(bitwise_equal(t.to_dense(), transposed(expected.to_dense())));
+  }
+  const CsrMatrix s = random_csr(40, 33, 0.4, rng);
+  t.assign_transpose(s.view());
+#ifndef BIORNN_NO_ALLOC_COUNTER  // counts allocations: not in make tsan (see alloc_counter.hpp)
+  biornn_test::AllocationCounter counter;
+  t.assign_transpose(s.view());
+  CHECK(counter.count() == 0);
+#endif
+  CHECK(same_csr(t, s.transpose()));
 }
 
 TEST_CASE("gather_from and scatter_to round-trip on the pattern and leave everything else alone") {

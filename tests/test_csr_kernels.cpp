@@ -17,6 +17,7 @@
 #include <cmath>
 #include <limits>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "alloc_counter.hpp"
@@ -292,8 +293,10 @@ TEST_CASE("the sparse kernels give bit-identical results on 1 and 3 threads") {
 
 TEST_CASE("the AVX2 lane loops give the same bits as the portable ones they twin") {
   // csr_lanes.hpp: the same multiplies and adds in the same order, no FMA. Shapes with a row
-  // count that is not a multiple of the 16 lanes, empty pattern rows, and depths 150 (one full
-  // depth block and a tail) and 7 (a tail only) for sddmm.
+  // count that is not a multiple of the 16 lanes (37 rows: a pair of blocks and a single one;
+  // 50 rows: two pairs, the second with 2 live rows), empty pattern rows, and depths 150 (one
+  // full depth block and a tail) and 7 (a tail only) for sddmm, whose rows of about 16 entries
+  // run four dots at a time and then the rest one by one.
   const GemmKernel before = active_gemm_kernel();
   if (!gemm_kernel_available(GemmKernel::kPackedAvx2)) {
     MESSAGE("AVX2 is not available here: only the portable loops run");
@@ -301,18 +304,19 @@ TEST_CASE("the AVX2 lane loops give the same bits as the portable ones they twin
     return;
   }
   Rng rng(808);
-  for (const int32_t depth : {150, 7}) {
+  for (const auto& [rows, depth] : {std::pair<int32_t, int32_t>{37, 150}, {37, 7}, {50, 150}}) {
+    CAPTURE(rows);
     CAPTURE(depth);
     const CsrMatrix s = random_csr(45, 53, 0.3, rng);
-    Matrix a(37, 53), at(37, 45), h(depth, 53), dy(depth, 45), y0(37, 45), yt0(37, 53);
+    Matrix a(rows, 53), at(rows, 45), h(depth, 53), dy(depth, 45), y0(rows, 45), yt0(rows, 53);
     for (Matrix* m : {&a, &at, &h, &dy, &y0, &yt0}) fill_uniform(*m, rng);
     auto run = [&](GemmKernel kernel, int threads) {
       set_gemm_kernel(kernel);
       CHECK(kernels::csr_lanes_avx2_active() == (kernel == GemmKernel::kPackedAvx2 && sizeof(real) == 4));
       std::vector<Matrix> out;
       Matrix y = y0, yt = yt0;
-      dense_csr_mm(Trans::kYes, real(0.75), a, s.view(), real(-0.5), y, threads);  // (37, 53)·Sᵀ
-      dense_csr_mm(Trans::kNo, real(0.75), at, s.view(), 0, yt, threads);          // (37, 45)·S
+      dense_csr_mm(Trans::kYes, real(0.75), a, s.view(), real(-0.5), y, threads);  // (rows, 53)·Sᵀ
+      dense_csr_mm(Trans::kNo, real(0.75), at, s.view(), 0, yt, threads);          // (rows, 45)·S
       out.push_back(y);
       out.push_back(yt);
       const Matrix dyt = transposed(dy), ht = transposed(h);

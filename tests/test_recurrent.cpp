@@ -4,9 +4,11 @@
 // the table in test_tape_gradcheck.cpp.)
 #include "doctest/doctest.h"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
+#include "biornn/kernels.hpp"
 #include "biornn/recurrent.hpp"
 #include "biornn/rng.hpp"
 
@@ -193,4 +195,58 @@ TEST_CASE("recurrent rejects inconsistent shapes with both shapes named") {
   }
   Matrix bad_bias(1, 5);
   CHECK_THROWS_AS(recurrent(x, w_in, t.param(p.w), t.constant(bad_bias), Var(), o), ContractViolation);
+}
+
+TEST_CASE("a sample's outputs and input gradient are the same bits in any batch, on any thread count") {
+  // The driver cuts a batch into slices whose starts depend on the batch size (from 128 rows
+  // on they fall on multiples of 16), and threads take whole slices. Rows never mix, so
+  // samples 120..189 of a batch of 200 must come out exactly as the same samples run alone as
+  // a batch of 70 (other slice boundaries), dense and sparse, on 1 and 2 threads.
+  constexpr int32_t kSteps = 3, kUnits = 40, kInputs = 3, kBig = 200, kSmall = 70, kFirst = 120;
+  Rng rng(4242);
+  const Matrix x_big = random_matrix(rng, kSteps * kBig, kInputs, -1, 1);
+  const Matrix r_big = random_matrix(rng, kSteps * kBig, kUnits, -1, 1);
+  Parameter w_in{"W_in", random_matrix(rng, kUnits, kInputs)};
+  Parameter w{"W", random_matrix(rng, kUnits, kUnits, -0.3, 0.3)};
+  Mask keep(kUnits, kUnits);
+  for (int32_t i = 0; i < kUnits; ++i)
+    for (int32_t j = 0; j < kUnits; ++j) keep.set(i, j, rng.bernoulli(0.3));
+  const CsrMatrix pattern = CsrMatrix::from_dense(w.value, keep);
+  Parameter values{"W_values", Matrix(1, int32_t(pattern.nnz()))};
+  std::copy(pattern.values().begin(), pattern.values().end(), values.value.data());
+  auto small_rows = [&](const Matrix& big) {  // step t, sample b of the small batch
+    Matrix out(kSteps * kSmall, big.cols());
+    for (int32_t t = 0; t < kSteps; ++t)
+      for (int32_t b = 0; b < kSmall; ++b)
+        std::copy(big.row(t * kBig + kFirst + b), big.row(t * kBig + kFirst + b) + big.cols(), out.row(t * kSmall + b));
+    return out;
+  };
+  // The sequence and dLoss/dX, for loss = Σ out ⊙ R, restricted to the small batch's samples.
+  auto run = [&](bool whole, bool sparse, int threads) {
+    set_threads(threads);
+    Parameter x{"x", whole ? x_big : small_rows(x_big)};
+    const Matrix r = whole ? r_big : small_rows(r_big);
+    Tape t;
+    RecurrentOptions o;
+    o.steps = kSteps;
+    o.threshold = true;
+    Var seq = sparse ? recurrent_sparse(t.param(x), t.param(w_in), pattern, t.param(values), Var(), Var(), o)
+                     : recurrent(t.param(x), t.param(w_in), t.param(w), Var(), Var(), o);
+    t.backward(sum(mul(seq, t.constant(r))));
+    std::pair<Matrix, Matrix> out{seq.value(), x.grad};
+    if (whole) out = {small_rows(out.first), small_rows(out.second)};
+    return out;
+  };
+  const int before = active_threads();
+  for (const bool sparse : {false, true}) {
+    CAPTURE(sparse);
+    const auto alone = run(false, sparse, 1);
+    for (const int threads : {1, 2}) {
+      CAPTURE(threads);
+      const auto within = run(true, sparse, threads);
+      CHECK(bitwise_equal(within.first, alone.first));
+      CHECK(bitwise_equal(within.second, alone.second));
+    }
+  }
+  set_threads(before);
 }

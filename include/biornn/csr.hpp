@@ -77,6 +77,11 @@ class CsrMatrix {
   void scatter_to(MatrixView dense) const; // writes the stored entries only; others untouched
   Mask pattern_mask() const;
   CsrMatrix transpose() const;             // (cols, rows), invariants hold
+  // Becomes the transpose of `s` (pattern and values), reusing this matrix's storage: once it
+  // has held a pattern of this size, refreshing it allocates nothing (a training step's
+  // backward pass does this every batch). `s` must come from a CsrMatrix, so its invariants
+  // hold, and must not view this matrix itself.
+  void assign_transpose(const CsrView& s);
 
   CsrView view() const;
   // This pattern with values taken from elsewhere (`values` must hold nnz entries).

@@ -23,7 +23,9 @@
 // O(1). Scratch is per thread and grow-only, so a training step allocates nothing after its
 // first call. The three hottest loops (dense_csr_mm both ways, sddmm) have an 8-wide AVX2 twin
 // in csr_lanes_avx2.cpp that computes the same bits (csr_lanes.hpp); it runs when
-// csr_lanes_avx2_active(), and the loops here are then its reference.
+// csr_lanes_avx2_active(), and the loops here are then its reference. The gathering form
+// (op(S) = Sᵀ) is the faster one, which is why the recurrent backward pass runs dZ·W as
+// dZ·(Wᵀ)ᵀ on a transposed copy (recurrent_driver.cpp) rather than scattering.
 //
 // Not here: the CSR container (csr.cpp), dense GEMM (gemm_ref.cpp and the packed driver).
 #include <algorithm>
@@ -60,10 +62,12 @@ constexpr int32_t kLanes = kernels::kCsrLanes;
 // stubs are never called, and they only let every build compile the same call sites.
 #if defined(BIORNN_HAVE_AVX2) && !defined(BIORNN_DOUBLE)
 using kernels::gather_axpy_lanes_avx2;
+using kernels::gather_axpy_lanes_pair_avx2;
 using kernels::scatter_axpy_lanes_avx2;
 using kernels::sddmm_row_avx2;
 #else
 void gather_axpy_lanes_avx2(const real*, const int32_t*, int64_t, const real*, real*) {}
+void gather_axpy_lanes_pair_avx2(const real*, const int32_t*, int64_t, const real*, int64_t, real*) {}
 void scatter_axpy_lanes_avx2(const real*, const int32_t*, int64_t, const real*, real*) {}
 void sddmm_row_avx2(const real*, const int32_t*, int64_t, const real*, int64_t, int32_t, real*) {}
 #endif
@@ -262,6 +266,20 @@ void dense_csr_block_transposed(real alpha, const real* panel, const CsrView& s,
   }
 }
 
+// dense_csr_block_transposed for kPair row blocks at once, AVX2 only: rows i0 .. i0 + mr − 1
+// (mr ≤ kPair·kLanes), packed as kPair panels of k·kLanes each; the same sums, with twice the
+// independent adds in flight.
+constexpr int32_t kPair = 2;
+void dense_csr_pair_transposed(real alpha, const real* panels, int32_t k, const CsrView& s, real beta, MatrixView c,
+                               int32_t i0, int32_t mr) {
+  for (int32_t j = 0; j < s.rows; ++j) {
+    real acc[kPair * kLanes] = {};
+    gather_axpy_lanes_pair_avx2(s.values + s.row_ptr[j], s.col_idx + s.row_ptr[j], s.row_ptr[j + 1] - s.row_ptr[j],
+                                panels, int64_t(k) * kLanes, acc);
+    for (int32_t r = 0; r < mr; ++r) store(alpha, acc[r], beta, c.row(i0 + r) + j);  // panel b's rows are acc[b·kLanes ..]
+  }
+}
+
 // C(i0 + r, :) = α·Σ_p A(i0 + r, p)·S(p, :) + β·C (op(S) = S): row p of S scatters into the
 // partial sums acc (n × kLanes, column j of C at acc + j·kLanes), in increasing p.
 void dense_csr_block_plain(real alpha, const real* panel, const CsrView& s, real beta, MatrixView c,
@@ -436,18 +454,28 @@ void dense_csr_mm(Trans trans_s, real alpha, ConstMatrixView a, const CsrView& s
   const int32_t m = a.rows;
   const int32_t blocks = (m + kLanes - 1) / kLanes;
   const bool avx2 = kernels::csr_lanes_avx2_active();
+  // A thread's unit of work: one block of kLanes rows, or kPair of them for the AVX2
+  // transposed product (a last unit of one block runs alone).
+  const int32_t per_unit = t && avx2 ? kPair : 1;
+  const int32_t units = (blocks + per_unit - 1) / per_unit;
 #ifdef _OPENMP
 #pragma omp parallel num_threads(threads) if (s.nnz * int64_t(m) >= kMinParallelWork)
 #endif
   {
-    real* panel = scratch(0, int64_t(k) * kLanes);
+    real* panel = scratch(0, int64_t(k) * kLanes * per_unit);
     real* acc = t ? nullptr : scratch(1, int64_t(n) * kLanes);
 #ifdef _OPENMP
 #pragma omp for schedule(dynamic, 1)
 #endif
-    for (int32_t block = 0; block < blocks; ++block) {
-      const int32_t i0 = block * kLanes;
-      const int32_t mr = std::min(kLanes, m - i0);
+    for (int32_t unit = 0; unit < units; ++unit) {
+      const int32_t i0 = unit * per_unit * kLanes;
+      const int32_t mr = std::min(per_unit * kLanes, m - i0);
+      if (mr > kLanes) {  // only when per_unit is kPair
+        for (int32_t b = 0; b < kPair; ++b)
+          pack_rows_side_by_side(a, i0 + b * kLanes, std::min(kLanes, mr - b * kLanes), panel + int64_t(b) * k * kLanes);
+        dense_csr_pair_transposed(alpha, panel, k, s, beta, c, i0, mr);
+        continue;
+      }
       pack_rows_side_by_side(a, i0, mr, panel);
       if (t) {
         dense_csr_block_transposed(alpha, panel, s, beta, c, i0, mr, avx2);

@@ -17,7 +17,8 @@
 
 namespace biornn::kernels {
 
-// Fixed number of batch slices (a batch of 200 gives 4 slices of 50 rows).
+// Fixed number of batch slices (a batch of 200 gives 4 slices of 50 rows, or of 48, 48, 48
+// and 56 with a CSR weight: see slice_start in recurrent_driver.cpp).
 inline constexpr int32_t kRecurrentChunks = 4;
 
 struct RecurrentProblem {
