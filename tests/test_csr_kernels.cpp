@@ -304,7 +304,8 @@ TEST_CASE("the AVX2 lane loops give the same bits as the portable ones they twin
     return;
   }
   Rng rng(808);
-  for (const auto& [rows, depth] : {std::pair<int32_t, int32_t>{37, 150}, {37, 7}, {50, 150}}) {
+  for (const std::pair<int32_t, int32_t>& shape : {std::pair<int32_t, int32_t>{37, 150}, {37, 7}, {50, 150}}) {
+    const int32_t rows = shape.first, depth = shape.second;  // plain locals: CAPTURE cannot take a structured binding
     CAPTURE(rows);
     CAPTURE(depth);
     const CsrMatrix s = random_csr(45, 53, 0.3, rng);
