@@ -193,8 +193,6 @@ Mask CsrMatrix::pattern_mask() const {
   return m;
 }
 
-// Counting sort by column. Rows are visited in increasing order, so each row of the transpose
-// receives its column indices (our row indices) already sorted.
 CsrMatrix CsrMatrix::transpose() const {
   CsrMatrix t;
   t.assign_transpose(view());
