@@ -23,8 +23,9 @@ namespace {
 // CSR weight and a batch large enough that no slice ends up tiny, where that is rounded down
 // to a multiple of kCsrLanes. The CSR products work on blocks of kCsrLanes rows, so a batch of
 // 200 cut as 48 + 48 + 48 + 56 rows needs 13 blocks where 4 × 50 needs 16 (measured: the
-// sparse cell-type epoch ~6 % faster). The dense products keep even slices: their threads then
-// get equal rows (100 and 100, not 96 and 104; measured ~3 % on flip-flop). Each row's result
+// sparse cell-type epoch ~6 % faster over six rounds). The dense products keep even slices:
+// their threads then get equal rows (100 and 100, not 96 and 104), and the aligned cut was no
+// faster on flip-flop (three rounds, 2-4 % slower, within this machine's noise). Each row's result
 // is the same wherever its slice starts (rows never mix), so this changes the speed only.
 int32_t slice_start(const RecurrentProblem& p, int32_t slice) {
   const int32_t even = int32_t(int64_t(p.batch) * slice / kRecurrentChunks);
