@@ -219,6 +219,7 @@ LIB_SRCS := \
   src/celltype_fit_analysis.cpp \
   src/celltype_fit_outputs.cpp \
   src/celltype_data.cpp \
+  src/celltype_ablation.cpp \
   src/celltype_bootstrap.cpp \
   src/celltype_synth.cpp \
   src/celltype_summary.cpp \
@@ -310,6 +311,7 @@ TEST_SRCS := \
   tests/test_prune.cpp \
   tests/test_fig3.cpp \
   tests/test_celltype.cpp \
+  tests/test_celltype_ablation.cpp \
   tests/test_celltype_data.cpp \
   tests/test_celltype_fit.cpp \
   tests/test_celltype_compare.cpp \

@@ -5,8 +5,13 @@
 #include <cmath>
 #include <cstdio>
 
+#include "biornn/celltype_ablation.hpp"
 #include "biornn/celltype_compare.hpp"
+#include "biornn/celltype_data.hpp"
+#include "biornn/celltype_fit.hpp"
+#include "biornn/celltype_model.hpp"
 #include "biornn/celltype_summary.hpp"
+#include "biornn/fileio.hpp"
 #include "biornn/json.hpp"
 #include "biornn/json_read.hpp"
 
@@ -114,6 +119,95 @@ std::vector<CelltypeRecoveryRun> r2_of(const CelltypeSpec& spec, const std::vect
 
 int sign_of(double v) { return v > 0 ? 1 : v < 0 ? -1 : 0; }
 
+// The held-out test set of one side's condition and window (what its fits scored R² on).
+StatusOr<SequenceData> side_test_set(const CelltypeSpec& spec, const CelltypeRunRecord& run, const std::string& data_dir,
+                                     const char* side) {
+  const std::string dir = data_dir.empty() ? run.data_dir : data_dir;
+  if (dir.empty())
+    return invalid_argument(std::string("the runs of ") + side + " (" + run.dir +
+                            ") record no data directory in their fit.toml; pass --data DIR for --ablation");
+  CelltypeWindow window;
+  if (!parse_celltype_window(run.window, &window))
+    return invalid_argument(run.dir + ": window '" + run.window + "' is not full or half");
+  StatusOr<TaskData> data = load_celltype_data(spec, dir, run.condition, window);
+  if (!data.ok())
+    return data.status().with_context(std::string("ablation data of ") + side + " (" + run.condition +
+                                      (data_dir.empty() ? ", the directory its fit.toml records; --data DIR overrides" : "") + ")");
+  BIORNN_RETURN_IF_ERROR(prepare_celltype_task(spec, &data.value()).with_context(dir + ", " + run.condition));
+  return std::move(data.value().test);
+}
+
+// Per item, the prediction change of one run with the item's blocks removed together, then with
+// each block alone: [item][0] is the union, [item][1 + i] block i.
+StatusOr<std::vector<std::vector<double>>> ablate_run(const CelltypeSpec& spec, const std::string& run_dir,
+                                                      const SequenceData& test,
+                                                      const std::vector<CelltypeRecoveryItem>& items) {
+  const std::string path = join_path(run_dir, "model.npz");
+  StatusOr<NpzArrays> arrays = load_npz(path);
+  if (!arrays.ok()) return arrays.status();
+  auto predict = [&](const std::vector<CelltypeProjection>& removed) -> StatusOr<Matrix> {
+    StatusOr<std::unique_ptr<SignedRnn>> model = celltype_model_from_arrays(spec, arrays.value(), path, removed);
+    if (!model.ok()) return model.status();
+    SignedRnn& m = *model.value();
+    return celltype_predict(m, celltype_model_has_initial_drive(spec, m) ? celltype_with_initial_channel(test) : test,
+                            200);
+  };
+  StatusOr<Matrix> base = predict({});
+  if (!base.ok()) return base.status();
+  std::vector<std::vector<double>> out;
+  for (const CelltypeRecoveryItem& item : items) {
+    std::vector<std::vector<CelltypeProjection>> removals = {item.blocks};
+    for (const CelltypeProjection& b : item.blocks) removals.push_back({b});
+    std::vector<double> effects;
+    for (const std::vector<CelltypeProjection>& removed : removals) {
+      StatusOr<Matrix> ablated = predict(removed);
+      if (!ablated.ok()) return ablated.status();
+      effects.push_back(celltype_prediction_change(base.value(), ablated.value(), test.steps, spec.populations(),
+                                                   celltype_block_targets(spec, removed), kCelltypeR2FirstStep));
+    }
+    out.push_back(std::move(effects));
+  }
+  return out;
+}
+
+// Fills the items' ablation fields from the runs of both sides.
+Status score_ablation(const CelltypeSpec& spec, const std::vector<CelltypeRunRecord>& ra,
+                      const std::vector<CelltypeRunRecord>& rb, const CelltypeRecoveryOptions& options,
+                      CelltypeRecovery* r) {
+  std::vector<std::vector<std::vector<double>>> effects[2];  // [side][run][item][union, blocks...]
+  for (int side = 0; side < 2; ++side) {
+    const std::vector<CelltypeRunRecord>& runs = side == 0 ? ra : rb;
+    StatusOr<SequenceData> test = side_test_set(spec, runs.front(), options.data_dir, side == 0 ? "A" : "B");
+    if (!test.ok()) return test.status();
+    for (const CelltypeRunRecord& run : runs) {
+      StatusOr<std::vector<std::vector<double>>> e = ablate_run(spec, run.dir, test.value(), r->items);
+      if (!e.ok()) return e.status();
+      effects[side].push_back(std::move(e.value()));
+    }
+  }
+  for (std::size_t i = 0; i < r->items.size(); ++i) {
+    CelltypeRecoveryItem& item = r->items[i];
+    for (const auto& run : effects[0]) item.ablation_a.push_back(run[i][0]);
+    for (const auto& run : effects[1]) item.ablation_b.push_back(run[i][0]);
+    for (int32_t k = 0; k < r->pairs; ++k) {
+      const auto& ea = effects[0][std::size_t(k)][i];
+      const auto& eb = effects[1][std::size_t(k)][i];
+      item.ablation_diffs.push_back(eb[0] - ea[0]);
+      item.ablation_matches += sign_of(eb[0] - ea[0]) == item.expected_sign;
+      for (std::size_t b = 0; b < item.per_block.size(); ++b) {
+        item.per_block[b].ablation_diffs.push_back(eb[1 + b] - ea[1 + b]);
+        item.per_block[b].ablation_matches += sign_of(eb[1 + b] - ea[1 + b]) == item.expected_sign;
+      }
+    }
+    item.ablation_recovered = r->pairs > 0 && item.ablation_matches >= r->required;
+  }
+  r->ablation = true;
+  r->ablation_signs_passed = !r->items.empty();
+  for (const CelltypeRecoveryItem& item : r->items)
+    r->ablation_signs_passed = r->ablation_signs_passed && item.ablation_recovered != item.control;
+  return Status();
+}
+
 }  // namespace
 
 StatusOr<CelltypeRecovery> score_celltype_recovery(const CelltypeSpec& spec, const std::string& truth_path,
@@ -151,7 +245,10 @@ StatusOr<CelltypeRecovery> score_celltype_recovery(const CelltypeSpec& spec, con
     item.control = !p.applied;
     for (const auto& b : p.blocks) {
       item.blocks.push_back({spec.find_population(b.first), spec.find_population(b.second)});
-      item.per_block.push_back({b.first, b.second, {}, 0});
+      CelltypeRecoveryBlock block;
+      block.source = b.first;
+      block.target = b.second;
+      item.per_block.push_back(block);
     }
     for (int32_t k = 0; k < r.pairs; ++k) {
       const double d = celltype_union_mean_abs(spec, wb[std::size_t(k)], item.blocks) -
@@ -170,6 +267,7 @@ StatusOr<CelltypeRecovery> score_celltype_recovery(const CelltypeSpec& spec, con
   }
   r.signs_passed = !r.items.empty();
   for (const CelltypeRecoveryItem& item : r.items) r.signs_passed = r.signs_passed && item.recovered != item.control;
+  if (options.ablation) BIORNN_RETURN_IF_ERROR(score_ablation(spec, ra, rb, options, &r));
   r.runs_a = r2_of(spec, ra);
   r.runs_b = r2_of(spec, rb);
   r.r2_threshold = options.r2_threshold;
@@ -205,6 +303,17 @@ std::string celltype_recovery_text(const CelltypeRecovery& r) {
                     r.pairs);
       out += line;
     }
+    if (!r.ablation) continue;
+    std::snprintf(line, sizeof line, "%-12s by ablation, B - A %s 0 in the prediction change: %d of %d pairs -> %s\n", "",
+                  item.expected_sign > 0 ? ">" : "<", item.ablation_matches, r.pairs,
+                  item.control ? (item.ablation_recovered ? "FALSE POSITIVE" : "no false positive")
+                               : (item.ablation_recovered ? "RECOVERED" : "NOT recovered"));
+    out += line;
+    for (const CelltypeRecoveryBlock& b : item.per_block) {
+      std::snprintf(line, sizeof line, "             %s -> %s: %d of %d\n", b.source.c_str(), b.target.c_str(),
+                    b.ablation_matches, r.pairs);
+      out += line;
+    }
   }
   for (const std::string& n : r.not_applicable) out += "(" + n + ")\n";
   out += "\nexplained variance (min R² over observed populations, held-out test set, from the step given):\n";
@@ -220,6 +329,9 @@ std::string celltype_recovery_text(const CelltypeRecovery& r) {
   bool control = false;
   for (const CelltypeRecoveryItem& item : r.items) control = control || item.control;
   out += std::string(control ? "signs (control: no false positive): " : "signs: ") + (r.signs_passed ? "PASS" : "FAIL") + "\n";
+  if (r.ablation)
+    out += std::string(control ? "signs by ablation (control: no false positive): " : "signs by ablation: ") +
+           (r.ablation_signs_passed ? "PASS" : "FAIL") + "\n";
   return out;
 }
 
@@ -239,9 +351,25 @@ std::string celltype_recovery_json(const CelltypeRecovery& r) {
       j.begin_object().field("source", b.source).field("target", b.target).field("matches", int64_t(b.matches));
       j.key("diffs").begin_array();
       for (double d : b.diffs) j.value(d);
-      j.end_array().end_object();
+      j.end_array();
+      if (r.ablation) {
+        j.field("ablation_matches", int64_t(b.ablation_matches)).key("ablation_diffs").begin_array();
+        for (double d : b.ablation_diffs) j.value(d);
+        j.end_array();
+      }
+      j.end_object();
     }
-    j.end_array().end_object();
+    j.end_array();
+    if (r.ablation) {
+      j.field("ablation_matches", int64_t(item.ablation_matches)).field("ablation_recovered", item.ablation_recovered);
+      for (const auto& named : {std::make_pair("ablation_a", &item.ablation_a), std::make_pair("ablation_b", &item.ablation_b),
+                                std::make_pair("ablation_diffs", &item.ablation_diffs)}) {
+        j.key(named.first).begin_array();
+        for (double d : *named.second) j.value(d);
+        j.end_array();
+      }
+    }
+    j.end_object();
   }
   j.end_array().key("not_applicable").begin_array();
   for (const std::string& n : r.not_applicable) j.value(n);
@@ -251,7 +379,9 @@ std::string celltype_recovery_json(const CelltypeRecovery& r) {
       j.begin_object().field("side", side == &r.runs_a ? "A" : "B").field("dir", run.dir).field("min_r2", run.min_r2)
           .field("worst_population", run.worst).field("r2_first_step", int64_t(run.r2_first_step)).end_object();
   j.end_array().field("min_r2", r.min_r2).field("r2_threshold", r.r2_threshold).field("r2_passed", r.r2_passed);
-  j.field("signs_passed", r.signs_passed).end_object();
+  j.field("signs_passed", r.signs_passed);
+  if (r.ablation) j.field("ablation_signs_passed", r.ablation_signs_passed);
+  j.end_object();
   return j.str() + "\n";
 }
 

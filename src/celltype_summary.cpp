@@ -78,7 +78,7 @@ int32_t run_number_from_name(const std::string& dir) {
   return int32_t(k);
 }
 
-Status read_fit_toml(const std::string& run_dir, std::string* condition, std::string* window) {
+Status read_fit_toml(const std::string& run_dir, std::string* condition, std::string* window, std::string* data_dir) {
   const std::string path = join_path(parent_dir(run_dir), "fit.toml");
   StatusOr<std::vector<uint8_t>> bytes = read_file(path, 1 << 20);
   if (!bytes.ok())
@@ -87,6 +87,7 @@ Status read_fit_toml(const std::string& run_dir, std::string* condition, std::st
   StatusOr<TomlDocument> doc = parse_toml(std::string(bytes.value().begin(), bytes.value().end()), path);
   if (!doc.ok()) return doc.status();
   BIORNN_RETURN_IF_ERROR(doc.value().get_string("condition", condition));
+  if (doc.value().contains("data")) BIORNN_RETURN_IF_ERROR(doc.value().get_string("data", data_dir));
   return doc.value().get_string("window", window);
 }
 
@@ -273,7 +274,7 @@ StatusOr<CelltypeRunRecord> read_celltype_run(const CelltypeSpec& spec, const st
   if (observed != spec.observed)
     return invalid_argument(path + ": the run's unobserved populations differ from the spec's; pass the --spec the runs "
                             "were fitted with");
-  BIORNN_RETURN_IF_ERROR(read_fit_toml(run_dir, &r.condition, &r.window));
+  BIORNN_RETURN_IF_ERROR(read_fit_toml(run_dir, &r.condition, &r.window, &r.data_dir));
   r.run = run_number_from_name(run_dir);
   return r;
 }

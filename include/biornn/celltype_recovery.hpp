@@ -20,6 +20,14 @@
 // control item; reaching the required count is then a false positive, and `signs_passed` means
 // that no control item reached it.
 //
+// With `ablation` (a second measure beside the paper's, celltype_ablation.hpp): per run, the
+// model is run on its own condition's held-out test set (the data directory its fit.toml records,
+// or `data_dir`) with and without the planted blocks, and e_k = the mean squared change of the
+// one-step predictions of the blocks' observed target populations, steps kCelltypeR2FirstStep
+// onward. d_k = e_k(B) − e_k(A) is then scored exactly like the mean |w| difference, for the
+// union of the blocks (all removed at once) and for each block alone. `signs_passed` stays the
+// mean |w| verdict; `ablation_signs_passed` is the same rule on these differences.
+//
 // Explained variance: per run, the minimum R² over the observed populations, from the run's
 // summary.json (one-step prediction on the held-out test set, celltype_fit.hpp); it passes when
 // every run of A and B reaches the threshold (0.9).
@@ -39,6 +47,8 @@ struct CelltypeRecoveryBlock {
   std::string source, target;
   std::vector<double> diffs;  // per run pair
   int32_t matches = 0;
+  std::vector<double> ablation_diffs;  // per run pair, with CelltypeRecoveryOptions::ablation
+  int32_t ablation_matches = 0;
 };
 
 struct CelltypeRecoveryItem {
@@ -50,6 +60,11 @@ struct CelltypeRecoveryItem {
   std::vector<CelltypeRecoveryBlock> per_block;
   bool recovered = false;  // matches ≥ required (for a control item: a false positive)
   bool control = false;    // not planted: truth.json of `celltype synth --control`
+  // With CelltypeRecoveryOptions::ablation: the prediction change when the blocks are removed,
+  // per run of A and of B, its B − A per run pair, and the same verdict on those differences.
+  std::vector<double> ablation_a, ablation_b, ablation_diffs;
+  int32_t ablation_matches = 0;
+  bool ablation_recovered = false;
 };
 
 struct CelltypeRecoveryRun {
@@ -70,15 +85,21 @@ struct CelltypeRecovery {
   bool r2_passed = false;
   bool signs_passed = false;  // every applicable difference recovered and no control item reached
                               // the required count (false when nothing applies)
+  bool ablation = false;               // the ablation measure was computed
+  bool ablation_signs_passed = false;  // signs_passed's rule on the ablation differences
 };
 
 struct CelltypeRecoveryOptions {
   double fraction = 0.8;      // of run pairs that must show the expected sign
   double r2_threshold = 0.9;
+  bool ablation = false;      // also score the planted blocks by their effect on the predictions
+  std::string data_dir;       // with ablation: the processed data (default: what fit.toml records)
 };
 
 // Errors: an unreadable or malformed truth.json (naming the key), a truth whose populations are
-// not the spec's, runs of A (or of B) with different conditions or windows, unfinished runs.
+// not the spec's, runs of A (or of B) with different conditions or windows, unfinished runs; with
+// ablation also data that cannot be read (naming the directory and file) and a model.npz that
+// does not fit the spec.
 StatusOr<CelltypeRecovery> score_celltype_recovery(const CelltypeSpec& spec, const std::string& truth_path,
                                                    const std::vector<std::string>& runs_a,
                                                    const std::vector<std::string>& runs_b,

@@ -26,6 +26,7 @@ struct CelltypeRunRecord {
   uint64_t seed = 0;
   CelltypeFitResult result;       // the fields summary.csv shows (history and blocks may be empty)
   std::string dir;                // where it was read from (empty for a run fitted in this process)
+  std::string data_dir;           // the --data its fit.toml records (empty when it records none)
 };
 
 // Mean and minimum of R² over the observed populations whose R² is a number; NaN when none is.
@@ -58,7 +59,8 @@ StatusOr<std::vector<std::string>> find_celltype_runs(const std::vector<std::str
 
 // One finished run: summary.json checked against the spec (the same populations in the same
 // order, the same unobserved ones), condition and window from ../fit.toml, run number from the
-// directory name "run<k>" (0 otherwise). Errors name the file and the key.
+// directory name "run<k>" (0 otherwise), data_dir from fit.toml's `data` (as the fit was given
+// it: a relative path is relative to where the fit ran). Errors name the file and the key.
 StatusOr<CelltypeRunRecord> read_celltype_run(const CelltypeSpec& spec, const std::string& run_dir);
 
 // The rows of many runs as `celltype all` orders them: conditions in celltype_conditions()

@@ -106,13 +106,19 @@ int cmd_celltype_recovery(int argc, char** argv, int first) {
          "the minimum R² over observed populations of every run (from summary.json; steps 1 onward,\n"
          "since step 0 starts from rest) against --min-r2. With the truth of `celltype synth --control`\n"
          "(nothing planted) the same counts are false positives, and the signs pass when none reaches\n"
-         "--fraction. Exit status 0; with --check, 1 when either criterion fails.",
+         "--fraction. With --ablation, also a second measure: per run, the mean squared change of the\n"
+         "one-step predictions of the planted blocks' target populations on the condition's held-out\n"
+         "test set when the blocks are set to 0, its B - A per run pair scored the same way (the data\n"
+         "directory comes from fit.toml, or --data). Exit status 0; with --check, 1 when either\n"
+         "criterion fails (the mean |w| signs and R²; --ablation does not change the verdict).",
          {{"truth", "FILE", "truth.json written by `celltype synth`", ""},
           {"a", "DIR", "runs of condition A", ""},
           {"b", "DIR", "runs of condition B", ""},
           {"spec", "FILE", "population spec (default: the one RUNS_A/fit.toml records, else the paper's)", ""},
           {"fraction", "X", "share of run pairs that must show the planted sign", "0.8"},
           {"min-r2", "X", "explained variance every observed population must reach", "0.9"},
+          {"ablation", "", "also score the planted blocks by the prediction change when they are removed", ""},
+          {"data", "DIR", "with --ablation: the processed data the runs were fitted on (default: what fit.toml records)", ""},
           {"json", "", "print the result as JSON", ""},
           {"check", "", "exit 1 when a planted sign or the R² criterion is not met", ""}});
   int status = 0;
@@ -122,6 +128,9 @@ int cmd_celltype_recovery(int argc, char** argv, int first) {
   Status st = a.get_double("fraction", &o.fraction);
   if (st.ok() && !(o.fraction > 0 && o.fraction <= 1)) st = invalid_argument("--fraction must lie in (0, 1]");
   if (st.ok()) st = a.get_double("min-r2", &o.r2_threshold);
+  o.ablation = a.has("ablation");
+  if (st.ok() && a.has("data") && !o.ablation) st = invalid_argument("--data is used only with --ablation");
+  o.data_dir = a.get("data");
   if (!st.ok()) return report_failure(command, st);
   StatusOr<CelltypeSpec> spec = spec_for(a, a.get("a"));
   if (!spec.ok()) return report_failure(command, spec.status());

@@ -121,6 +121,21 @@ checks=$((checks + 1))
 run "recovery --check with 3-epoch fits fails" 1 celltype recovery --truth "$TMP/synth/truth.json" --a "$TMP/A" --b "$TMP/B" --check
 run "recovery of a missing truth" 2 celltype recovery --truth "$TMP/none.json" --a "$TMP/A" --b "$TMP/B"
 expect err "none.json"
+# The ablation measure: data from fit.toml (absolute here), or --data; a wrong --data names the file.
+run "recovery --ablation" 0 celltype recovery --truth "$TMP/synth/truth.json" --a "$TMP/A" --b "$TMP/B" --ablation
+expect out "by ablation, B - A > 0 in the prediction change:"
+expect out "signs by ablation:"
+expect out "feedforward  expected B - A > 0 in mean |w|"
+run "recovery --ablation --json" 0 celltype recovery --truth "$TMP/synth/truth.json" --a "$TMP/A" --b "$TMP/B" --ablation \
+  --json --data "$TMP/data"
+expect out '"ablation_a":['
+expect out '"ablation_signs_passed":'
+run "recovery --ablation with wrong data" 2 celltype recovery --truth "$TMP/synth/truth.json" --a "$TMP/A" --b "$TMP/B" \
+  --ablation --data "$TMP/empty"
+expect err "dff_V1_L4_pyr_familiar_no_change_train.npy"
+run "recovery --data without --ablation" 2 celltype recovery --truth "$TMP/synth/truth.json" --a "$TMP/A" --b "$TMP/B" \
+  --data "$TMP/data"
+expect err "--data is used only with --ablation"
 
 # A sweep's jobs, run by bash here (GNU parallel or Slurm elsewhere), aggregated.
 run "sweep" 0 sweep "${SPEC[@]}" --data "$TMP/data" --out "$TMP/study" --runs 2 --conditions familiar_change,familiar_omission \
