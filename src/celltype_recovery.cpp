@@ -281,6 +281,21 @@ StatusOr<CelltypeRecovery> score_celltype_recovery(const CelltypeSpec& spec, con
   return r;
 }
 
+namespace {
+
+// "             B - A per pair: +2.4e-04 -2.0e-04 ..." (the differences the counts above it rest on).
+std::string per_pair_line(const std::vector<double>& diffs) {
+  std::string out = "             B - A per pair:";
+  char value[32];
+  for (double d : diffs) {
+    std::snprintf(value, sizeof value, " %+.2e", d);
+    out += value;
+  }
+  return out + "\n";
+}
+
+}  // namespace
+
 std::string celltype_recovery_text(const CelltypeRecovery& r) {
   char line[512];
   std::string out = "A: " + r.condition_a + " (" + r.window_a + " window), " + std::to_string(r.runs_a.size()) +
@@ -298,6 +313,7 @@ std::string celltype_recovery_text(const CelltypeRecovery& r) {
                     item.expected_sign > 0 ? ">" : "<", item.matches, r.pairs, item.recovered ? "RECOVERED" : "NOT recovered");
     out += line;
     out += std::string("             ") + (item.control ? "(without --control: " + item.description + ")" : item.description) + "\n";
+    out += per_pair_line(item.diffs);
     for (const CelltypeRecoveryBlock& b : item.per_block) {
       std::snprintf(line, sizeof line, "             %s -> %s: %d of %d\n", b.source.c_str(), b.target.c_str(), b.matches,
                     r.pairs);
@@ -308,7 +324,7 @@ std::string celltype_recovery_text(const CelltypeRecovery& r) {
                   item.expected_sign > 0 ? ">" : "<", item.ablation_matches, r.pairs,
                   item.control ? (item.ablation_recovered ? "FALSE POSITIVE" : "no false positive")
                                : (item.ablation_recovered ? "RECOVERED" : "NOT recovered"));
-    out += line;
+    out += line + per_pair_line(item.ablation_diffs);
     for (const CelltypeRecoveryBlock& b : item.per_block) {
       std::snprintf(line, sizeof line, "             %s -> %s: %d of %d\n", b.source.c_str(), b.target.c_str(),
                     b.ablation_matches, r.pairs);

@@ -125,6 +125,7 @@ expect err "none.json"
 run "recovery --ablation" 0 celltype recovery --truth "$TMP/synth/truth.json" --a "$TMP/A" --b "$TMP/B" --ablation
 expect out "by ablation, B - A > 0 in the prediction change:"
 expect out "signs by ablation:"
+expect out "B - A per pair: "
 expect out "feedforward  expected B - A > 0 in mean |w|"
 run "recovery --ablation --json" 0 celltype recovery --truth "$TMP/synth/truth.json" --a "$TMP/A" --b "$TMP/B" --ablation \
   --json --data "$TMP/data"
