@@ -77,8 +77,9 @@ void sddmm_row_avx2(const real*, const int32_t*, int64_t, const real*, int64_t, 
 // instructions, 256 gains little), while a 1440-row panel (720 KB in float) still sits in L3.
 constexpr int32_t kDepthBlock = 128;
 // Below this many multiply-adds a parallel region costs more than it saves. Only speed depends
-// on it: the result is the same with or without threads.
-constexpr int64_t kMinParallelWork = int64_t(1) << 15;
+// on it: the result is the same with or without threads. Read only by OpenMP's `if` clauses,
+// so a build without OpenMP does not use it.
+[[maybe_unused]] constexpr int64_t kMinParallelWork = int64_t(1) << 15;
 
 int resolve_threads(int threads) {
   BIORNN_CHECK(threads >= 0,

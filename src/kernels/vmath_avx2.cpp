@@ -28,6 +28,11 @@ namespace biornn::kernels {
 namespace {
 
 // ---- the operations the algorithm needs, for __m256 (8 floats) and __m256d (4 doubles) -----
+// Both precisions' overloads are defined, but a build instantiates only `real`'s, so the other
+// half goes unused; that is by design, not dead code to remove.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wunused-function"
+#pragma GCC diagnostic ignored "-Wunused-const-variable"
 
 // The vector type for scalar type T (keyed on T: GCC ignores __m256's attributes, with a
 // warning, when it is itself a template argument).
@@ -108,6 +113,8 @@ inline void exp2_halves(__m256d k, __m256d* s1, __m256d* s2) {
   *s1 = _mm256_castsi256_pd(_mm256_slli_epi64(e1, C::kMantissaBits));
   *s2 = _mm256_castsi256_pd(_mm256_slli_epi64(e2, C::kMantissaBits));
 }
+
+#pragma GCC diagnostic pop
 
 // ---- the algorithm (vmath.cpp, steps 2–5 and the tanh / sigmoid formulas) ------------------
 
