@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cmath>
+#include <cstdio>
 #include <filesystem>
 #include <map>
 #include <tuple>
@@ -105,6 +106,44 @@ Status read_population_numbers(const CelltypeSpec& spec, const JsonValue& object
 
 double celltype_mean_r2(const CelltypeSpec& spec, const std::vector<double>& r2) { return r2_reduce(spec, r2, false); }
 double celltype_min_r2(const CelltypeSpec& spec, const std::vector<double>& r2) { return r2_reduce(spec, r2, true); }
+
+std::vector<CelltypeLaggingRun> celltype_lagging_runs(const std::vector<CelltypeRunRecord>& rows, double factor) {
+  std::map<std::pair<std::string, std::string>, std::vector<std::size_t>> groups;
+  for (std::size_t i = 0; i < rows.size(); ++i) groups[{rows[i].condition, rows[i].window}].push_back(i);
+  std::vector<CelltypeLaggingRun> out;
+  for (const auto& g : groups) {
+    std::vector<double> finite;
+    for (std::size_t i : g.second)
+      if (std::isfinite(rows[i].result.best_finetune_loss)) finite.push_back(rows[i].result.best_finetune_loss);
+    if (finite.size() < 3) continue;
+    std::sort(finite.begin(), finite.end());
+    const std::size_t n = finite.size();
+    const double median = n % 2 == 1 ? finite[n / 2] : 0.5 * (finite[n / 2 - 1] + finite[n / 2]);
+    for (std::size_t i : g.second) {
+      const double loss = rows[i].result.best_finetune_loss;
+      if (!std::isfinite(loss) || loss > factor * median) out.push_back({i, loss, median, n});
+    }
+  }
+  std::sort(out.begin(), out.end(), [](const CelltypeLaggingRun& a, const CelltypeLaggingRun& b) { return a.row < b.row; });
+  return out;
+}
+
+std::string describe_lagging_run(const std::vector<CelltypeRunRecord>& rows, const CelltypeLaggingRun& lag) {
+  const CelltypeRunRecord& r = rows.at(lag.row);
+  char numbers[256];
+  if (std::isfinite(lag.final_loss))
+    std::snprintf(numbers, sizeof numbers, "ended at a test loss of %.4g, %.1f times the median of its %zu runs (%.4g)",
+                  lag.final_loss, lag.final_loss / lag.group_median, lag.group_runs, lag.group_median);
+  else
+    std::snprintf(numbers, sizeof numbers, "ended at a test loss of %g (the median of its %zu runs: %.4g)",
+                  lag.final_loss, lag.group_runs, lag.group_median);
+  char dense[96];
+  std::snprintf(dense, sizeof dense, "; its dense phase reached %.4g", r.result.best_dense_loss);
+  const std::string where = r.dir.empty() ? "run" + std::to_string(r.run) : r.dir;
+  return r.condition + " (" + r.window + " window) run " + std::to_string(r.run) + " " + numbers + dense +
+         ". It has probably stalled: look at its loss curves (" + join_path(where, "report.html") +
+         ") before comparing its weights, or refit it with more epochs.";
+}
 
 const std::vector<std::string>& celltype_summary_header() {
   static const std::vector<std::string> header = {

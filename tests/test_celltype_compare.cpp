@@ -241,3 +241,45 @@ TEST_CASE("compare (aggregate): records are ordered like celltype all and renumb
   REQUIRE_FALSE(twice.ok());
   CHECK(twice.message().find("are the same fit (familiar_change, half window, seed 2)") != std::string::npos);
 }
+
+TEST_CASE("aggregate: a run whose final loss is over 3x its group's median is flagged; small groups are not judged") {
+  auto record = [](const std::string& condition, int32_t run, double final_loss) {
+    CelltypeRunRecord r;
+    r.condition = condition;
+    r.window = "full";
+    r.run = run;
+    r.result.best_finetune_loss = final_loss;
+    r.result.best_dense_loss = 10 * final_loss;
+    r.dir = "fits/" + condition + "/run" + std::to_string(run);
+    return r;
+  };
+  // Group a: losses 1, 2, 3, 2, 7 -> median 2; 7 > 3 x 2 lags, and 6 would not (not strictly over).
+  // Group b: four runs, median (1 + 2) / 2 = 1.5 of the finite ones; the NaN run lags; 4.6 > 4.5 lags.
+  // Group c: two runs, however far apart, are not judged.
+  std::vector<CelltypeRunRecord> rows = {record("a", 1, 1), record("a", 2, 2), record("b", 1, 1),
+                                         record("a", 3, 3), record("b", 2, 2), record("a", 4, 2),
+                                         record("c", 1, 1), record("c", 2, 100), record("a", 5, 7),
+                                         record("b", 3, std::nan("")), record("b", 4, 4.6), record("b", 5, 1)};
+  std::vector<CelltypeLaggingRun> lag = celltype_lagging_runs(rows);
+  REQUIRE(lag.size() == 3);
+  CHECK(lag[0].row == 8);
+  CHECK(lag[0].final_loss == 7);
+  CHECK(lag[0].group_median == 2);
+  CHECK(lag[0].group_runs == 5);
+  CHECK(lag[1].row == 9);
+  CHECK(std::isnan(lag[1].final_loss));
+  CHECK(lag[1].group_median == 1.5);
+  CHECK(lag[1].group_runs == 4);
+  CHECK(lag[2].row == 10);
+  rows[8].result.best_finetune_loss = 6;  // exactly 3 x the median: not over it
+  CHECK(celltype_lagging_runs(rows).size() == 2);
+  CHECK(celltype_lagging_runs(rows, 2.9).size() == 3);
+  // The note names the run, both numbers, the ratio, the dense loss and where to look.
+  rows[8].result.best_finetune_loss = 7;
+  const std::string note = describe_lagging_run(rows, lag[0]);
+  CHECK(note.find("a (full window) run 5 ended at a test loss of 7, 3.5 times the median of its 5 runs (2)") == 0);
+  CHECK(note.find("its dense phase reached 70") != std::string::npos);
+  CHECK(note.find(join_path("fits/a/run5", "report.html")) != std::string::npos);
+  CHECK(describe_lagging_run(rows, lag[1]).find("b (full window) run 3 ended at a test loss of nan") == 0);
+  CHECK(celltype_lagging_runs({}).empty());
+}

@@ -25,7 +25,7 @@ struct CelltypeRunRecord {
   int32_t run = 0;                // 1-based within its condition and window
   uint64_t seed = 0;
   CelltypeFitResult result;       // the fields summary.csv shows (history and blocks may be empty)
-  std::string dir;                // where it was read from (empty for a run fitted in this process)
+  std::string dir;                // the run's directory (where it was read from or written to)
   std::string data_dir;           // the --data its fit.toml records (empty when it records none)
 };
 
@@ -38,6 +38,26 @@ double celltype_min_r2(const CelltypeSpec& spec, const std::vector<double>& r2);
 Status write_celltype_summary(const CelltypeSpec& spec, const std::vector<CelltypeRunRecord>& rows,
                               const std::string& dir);
 const std::vector<std::string>& celltype_summary_header();
+
+// A run whose final test loss is far above the other runs' of its condition and window. Runs
+// differ only in their seed, so a run that lags this far has most likely stalled (a dense phase
+// can sit on a plateau for all its epochs), and its weights are a poor basis for comparing
+// conditions. `row` indexes the records given.
+struct CelltypeLaggingRun {
+  std::size_t row = 0;
+  double final_loss = 0;    // its best fine-tuning test loss
+  double group_median = 0;  // the median of that loss over its condition and window
+  std::size_t group_runs = 0;  // the runs with a finite loss that the median is over
+};
+// Every run whose best fine-tuning test loss exceeds `factor` × the median of its group (same
+// condition and window). Groups of fewer than 3 runs with a finite loss are not judged (the
+// median of two says nothing about which one lags); a NaN or infinite loss always lags.
+inline constexpr double kCelltypeLaggingFactor = 3.0;
+std::vector<CelltypeLaggingRun> celltype_lagging_runs(const std::vector<CelltypeRunRecord>& rows,
+                                                      double factor = kCelltypeLaggingFactor);
+// One line for the user about a lagging run `lag` of `rows`: which run, its loss against the
+// median, how far its dense phase got, and what to do.
+std::string describe_lagging_run(const std::vector<CelltypeRunRecord>& rows, const CelltypeLaggingRun& lag);
 
 // ---- finished runs on disk ---------------------------------------------------------------------
 

@@ -164,7 +164,8 @@ Status fit_group(const FitSetup& s, const TaskData& data, const std::string& dat
     StatusOr<CelltypeFitResult> r =
         fit_celltype_run(s.spec, data, o, join_path(dir, "run" + std::to_string(k)), title, s.force, hooks);
     if (!r.ok()) return r.status();
-    group.push_back({condition, celltype_window_name(window), k, o.seed, std::move(r.value()), "", data_dir});
+    group.push_back({condition, celltype_window_name(window), k, o.seed, std::move(r.value()),
+                     join_path(dir, "run" + std::to_string(k)), data_dir});
   }
   BIORNN_RETURN_IF_ERROR(write_celltype_summary(s.spec, group, dir));
   rows->insert(rows->end(), group.begin(), group.end());
@@ -181,6 +182,7 @@ void print_table(const CelltypeSpec& spec, const std::vector<CelltypeRunRecord>&
                 celltype_min_r2(spec, f.r2), f.max_density_deviation, static_cast<long long>(f.sign_violations),
                 f.reused ? "  (reused)" : "");
   }
+  print_lagging_runs(rows);
 }
 
 // report_failure, plus how to continue after an interruption.
@@ -204,6 +206,11 @@ struct StopOnSignal {
 };
 
 }  // namespace
+
+void print_lagging_runs(const std::vector<CelltypeRunRecord>& rows) {
+  for (const CelltypeLaggingRun& lag : celltype_lagging_runs(rows))
+    std::printf("note: %s\n", describe_lagging_run(rows, lag).c_str());
+}
 
 int cmd_celltype_fit(int argc, char** argv, int first) {
   const std::string command = "biornn celltype fit";

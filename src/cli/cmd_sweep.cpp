@@ -227,6 +227,7 @@ int cmd_aggregate(int argc, char** argv, int first) {
       std::printf("%-22s %-5s %4d %6llu %12.4g %8.4f %8.4f  %s\n", r.condition.c_str(), r.window.c_str(), r.run,
                   static_cast<unsigned long long>(r.seed), r.result.best_finetune_loss,
                   celltype_mean_r2(spec.value(), r.result.r2), celltype_min_r2(spec.value(), r.result.r2), r.dir.c_str());
+    print_lagging_runs(rows);
   }
   std::printf("%zu runs%s; summary: %s (summary.csv, summary.json)\n", rows.size(),
               unfinished.empty() ? "" : (", " + std::to_string(unfinished.size()) + " unfinished").c_str(),

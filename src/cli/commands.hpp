@@ -5,6 +5,10 @@
 // or bad input.
 #pragma once
 
+#include <vector>
+
+#include "biornn/celltype_summary.hpp"
+
 namespace biornn::cli {
 
 int cmd_info(int argc, char** argv, int first);
@@ -27,6 +31,9 @@ int cmd_celltype_all(int argc, char** argv, int first);
 // `biornn celltype compare` and `biornn celltype recovery` (cmd_celltype_compare.cpp).
 int cmd_celltype_compare(int argc, char** argv, int first);
 int cmd_celltype_recovery(int argc, char** argv, int first);
+// After a table of cell-type runs: one "note:" line per run that lags its condition and window
+// (celltype_lagging_runs) (cmd_celltype_fit.cpp).
+void print_lagging_runs(const std::vector<CelltypeRunRecord>& rows);
 // `biornn sweep` and `biornn aggregate` (cmd_sweep.cpp).
 int cmd_sweep(int argc, char** argv, int first);
 int cmd_aggregate(int argc, char** argv, int first);
