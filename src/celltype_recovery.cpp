@@ -145,14 +145,19 @@ StatusOr<std::vector<std::vector<double>>> ablate_run(const CelltypeSpec& spec, 
   const std::string path = join_path(run_dir, "model.npz");
   StatusOr<NpzArrays> arrays = load_npz(path);
   if (!arrays.ok()) return arrays.status();
+  StatusOr<std::unique_ptr<SignedRnn>> whole = celltype_model_from_arrays(spec, arrays.value(), path, {});
+  if (!whole.ok()) return whole.status();
+  // The inputs with the first-step channel when the model was fitted with it, built once: every
+  // ablated copy of the model has the same input layer.
+  const bool drive = celltype_model_has_initial_drive(spec, *whole.value());
+  const SequenceData with_channel = drive ? celltype_with_initial_channel(test) : SequenceData();
+  const SequenceData& input = drive ? with_channel : test;
   auto predict = [&](const std::vector<CelltypeProjection>& removed) -> StatusOr<Matrix> {
     StatusOr<std::unique_ptr<SignedRnn>> model = celltype_model_from_arrays(spec, arrays.value(), path, removed);
     if (!model.ok()) return model.status();
-    SignedRnn& m = *model.value();
-    return celltype_predict(m, celltype_model_has_initial_drive(spec, m) ? celltype_with_initial_channel(test) : test,
-                            200);
+    return celltype_predict(*model.value(), input, 200);
   };
-  StatusOr<Matrix> base = predict({});
+  StatusOr<Matrix> base = celltype_predict(*whole.value(), input, 200);
   if (!base.ok()) return base.status();
   std::vector<std::vector<double>> out;
   for (const CelltypeRecoveryItem& item : items) {
