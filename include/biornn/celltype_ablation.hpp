@@ -7,7 +7,9 @@
 // presynaptic population is nearly silent contributes nothing, however large its weights), so
 // `celltype recovery --ablation` also scores the planted blocks by their effect: the mean
 // squared change of the one-step predictions when the blocks are set to zero. That is a second
-// measure beside the paper's, not a replacement.
+// measure beside the paper's, not a replacement. Its limit, measured (README, null control):
+// the change depends on each condition's test data as well as on the weights, so two conditions
+// fitted to one teacher network can differ in it as much as a planted factor of 2 does.
 //
 // The rebuilt model is the one `celltype fit` trained (celltype_model.hpp): the spec's units and
 // signs, its W_in (with the first-step channel when W_in has P + 1 columns), W, the frozen

@@ -109,8 +109,11 @@ int cmd_celltype_recovery(int argc, char** argv, int first) {
          "--fraction. With --ablation, also a second measure: per run, the mean squared change of the\n"
          "one-step predictions of the planted blocks' target populations on the condition's held-out\n"
          "test set when the blocks are set to 0, its B - A per run pair scored the same way (the data\n"
-         "directory comes from fit.toml, or --data). Exit status 0; with --check, 1 when either\n"
-         "criterion fails (the mean |w| signs and R²; --ablation does not change the verdict).",
+         "directory comes from fit.toml, or --data). That change also follows how active each\n"
+         "condition is, not only the weights: score --control fits the same way before trusting it\n"
+         "(on the README's ramp teacher it shows the feedback sign with nothing planted). Exit\n"
+         "status 0; with --check, 1 when either criterion fails (the mean |w| signs and R²;\n"
+         "--ablation does not change the verdict).",
          {{"truth", "FILE", "truth.json written by `celltype synth`", ""},
           {"a", "DIR", "runs of condition A", ""},
           {"b", "DIR", "runs of condition B", ""},
