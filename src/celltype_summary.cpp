@@ -131,7 +131,7 @@ std::vector<CelltypeLaggingRun> celltype_lagging_runs(const std::vector<Celltype
 std::string describe_lagging_run(const std::vector<CelltypeRunRecord>& rows, const CelltypeLaggingRun& lag) {
   const CelltypeRunRecord& r = rows.at(lag.row);
   char numbers[256];
-  if (std::isfinite(lag.final_loss))
+  if (std::isfinite(lag.final_loss) && lag.group_median > 0)
     std::snprintf(numbers, sizeof numbers, "ended at a test loss of %.4g, %.1f times the median of its %zu runs (%.4g)",
                   lag.final_loss, lag.final_loss / lag.group_median, lag.group_runs, lag.group_median);
   else

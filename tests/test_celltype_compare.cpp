@@ -282,4 +282,10 @@ TEST_CASE("aggregate: a run whose final loss is over 3x its group's median is fl
   CHECK(note.find(join_path("fits/a/run5", "report.html")) != std::string::npos);
   CHECK(describe_lagging_run(rows, lag[1]).find("b (full window) run 3 ended at a test loss of nan") == 0);
   CHECK(celltype_lagging_runs({}).empty());
+  // A median of 0 (losses that reached 0): any positive loss lags, and the note gives no ratio.
+  std::vector<CelltypeRunRecord> zeros = {record("z", 1, 0), record("z", 2, 0), record("z", 3, 1e-9)};
+  std::vector<CelltypeLaggingRun> zero_lag = celltype_lagging_runs(zeros);
+  REQUIRE(zero_lag.size() == 1);
+  CHECK(describe_lagging_run(zeros, zero_lag[0]).find("ended at a test loss of 1e-09 (the median of its 3 runs: 0)") !=
+        std::string::npos);
 }
