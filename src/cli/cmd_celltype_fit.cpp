@@ -161,11 +161,10 @@ Status fit_group(const FitSetup& s, const TaskData& data, const std::string& dat
         std::fflush(stderr);
       };
     }
-    StatusOr<CelltypeFitResult> r =
-        fit_celltype_run(s.spec, data, o, join_path(dir, "run" + std::to_string(k)), title, s.force, hooks);
+    const std::string run_dir = join_path(dir, "run" + std::to_string(k));
+    StatusOr<CelltypeFitResult> r = fit_celltype_run(s.spec, data, o, run_dir, title, s.force, hooks);
     if (!r.ok()) return r.status();
-    group.push_back({condition, celltype_window_name(window), k, o.seed, std::move(r.value()),
-                     join_path(dir, "run" + std::to_string(k)), data_dir});
+    group.push_back({condition, celltype_window_name(window), k, o.seed, std::move(r.value()), run_dir, data_dir});
   }
   BIORNN_RETURN_IF_ERROR(write_celltype_summary(s.spec, group, dir));
   rows->insert(rows->end(), group.begin(), group.end());
