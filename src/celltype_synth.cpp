@@ -119,6 +119,14 @@ double planted_factor(const std::vector<CelltypePlanted>& planted, int32_t post,
   return f;
 }
 
+// The planted factor strengthens the feedforward and feedback blocks and weakens the novelty
+// block by its inverse, so every expected sign stays as documented only for a factor > 1.
+Status check_planted_factor(double factor) {
+  if (factor > 1 && std::isfinite(factor)) return Status();
+  return invalid_argument("synth: the planted factor must be a finite number > 1 (the expected signs assume it), got " +
+                          json_number(factor));
+}
+
 // One planted difference from population names; blocks the table leaves empty are dropped.
 CelltypePlanted resolve(const CelltypeSpec& spec, const PopulationTable& table, CelltypePlanted d,
                         const std::vector<std::pair<std::string, std::string>>& named) {
@@ -144,7 +152,10 @@ bool celltype_synth_condition(const std::string& condition, bool* novel, int* tr
   return false;
 }
 
-std::vector<CelltypePlanted> celltype_planted_differences(const CelltypeSpec& spec) {
+std::vector<CelltypePlanted> celltype_planted_differences(const CelltypeSpec& spec, double factor) {
+  BIORNN_CHECK(factor > 1 && std::isfinite(factor),
+               "celltype synth: the planted factor must be a finite number > 1, got " + json_number(factor));
+  const std::string times = "x" + json_number(factor), divided = "x" + json_number(1 / factor);
   const PopulationTable table = spec.block_table();
   std::vector<CelltypePlanted> out;
   std::vector<std::pair<std::string, std::string>> ff, fb, nov;
@@ -156,16 +167,16 @@ std::vector<CelltypePlanted> celltype_planted_differences(const CelltypeSpec& sp
 
   CelltypePlanted d;
   d.name = "feedforward";
-  d.description = "V1 L2/3 Pyr -> LM L4 (all types): mean |w| x2 in change trials vs no_change and omission";
-  d.factor = 2;
+  d.description = "V1 L2/3 Pyr -> LM L4 (all types): mean |w| " + times + " in change trials vs no_change and omission";
+  d.factor = factor;
   d.conditions = {"familiar_change", "novel_change"};
   d.comparisons = {{"familiar_no_change", "familiar_change"}, {"novel_no_change", "novel_change"}};
   out.push_back(resolve(spec, table, d, ff));
 
   d = CelltypePlanted();
   d.name = "feedback";
-  d.description = "LM L5 Pyr -> V1 L5 (all types): mean |w| x2 in omission trials vs change and no_change";
-  d.factor = 2;
+  d.description = "LM L5 Pyr -> V1 L5 (all types): mean |w| " + times + " in omission trials vs change and no_change";
+  d.factor = factor;
   d.conditions = {"familiar_omission", "novel_omission"};
   d.comparisons = {{"familiar_change", "familiar_omission"}, {"familiar_no_change", "familiar_omission"},
                    {"novel_change", "novel_omission"}, {"novel_no_change", "novel_omission"}};
@@ -173,8 +184,8 @@ std::vector<CelltypePlanted> celltype_planted_differences(const CelltypeSpec& sp
 
   d = CelltypePlanted();
   d.name = "novelty";
-  d.description = "L2/3 Sst -> L2/3 Vip in every area: mean |w| x0.5 in novel sessions vs familiar";
-  d.factor = 0.5;
+  d.description = "L2/3 Sst -> L2/3 Vip in every area: mean |w| " + divided + " in novel sessions vs familiar";
+  d.factor = 1 / factor;
   d.expected_sign = -1;
   for (const char* t : kTrialTypes) {
     d.conditions.push_back(std::string("novel_") + t);
@@ -185,19 +196,20 @@ std::vector<CelltypePlanted> celltype_planted_differences(const CelltypeSpec& sp
 }
 
 StatusOr<std::unique_ptr<SignedRnn>> make_celltype_teacher(const CelltypeSpec& spec, const std::string& condition,
-                                                           uint64_t seed, bool planted) {
+                                                           uint64_t seed, bool planted, double factor) {
   bool novel = false;
   int trial_type = 0;
   if (!celltype_synth_condition(condition, &novel, &trial_type))
     return invalid_argument("synthetic teacher: unknown condition '" + condition +
                             "' (expected familiar|novel _ change|no_change|omission)");
   BIORNN_RETURN_IF_ERROR(validate_celltype_spec(spec, "the population spec"));
+  BIORNN_RETURN_IF_ERROR(check_planted_factor(factor));
   Rng init_rng(seed, 0);
   std::unique_ptr<SignedRnn> model = make_celltype_model(spec, init_rng);
   const PopulationTable table = spec.block_table();
   const Matrix gains = population_gains(spec, table);
   const std::vector<CelltypePlanted> differences =
-      planted ? celltype_planted_differences(spec) : std::vector<CelltypePlanted>();
+      planted ? celltype_planted_differences(spec, factor) : std::vector<CelltypePlanted>();
   const int32_t n_pop = spec.populations();
   Matrix& w = model->w.value;
   w.set_zero();
@@ -336,7 +348,7 @@ std::string truth_json(const CelltypeSpec& spec, const CelltypeSynthOptions& o, 
       .field("omission_expectation_targets", "Pyr L5 of later areas, at the omitted image's time (750-1000 ms)")
       .field("drive_memory", kDriveMemory).field("burn_in_frames", kBurnInFrames).end_object();
   j.key("planted").begin_array();
-  for (const CelltypePlanted& d : celltype_planted_differences(spec)) {
+  for (const CelltypePlanted& d : celltype_planted_differences(spec, o.planted_factor)) {
     j.begin_object().field("name", d.name).field("description", d.description).field("factor", d.factor)
         .field("expected_sign", int32_t(d.expected_sign)).field("applied", d.missing.empty() && !o.control);
     if (!d.missing.empty()) j.field("missing", d.missing);
@@ -376,12 +388,14 @@ StatusOr<std::vector<std::string>> synth_celltype(const CelltypeSpec& spec, cons
   if (o.trials < 1) return invalid_argument("synth: trials must be >= 1, got " + std::to_string(o.trials));
   for (double v : {o.trial_gain_sd, o.drive_noise, o.observation_noise})
     if (!(v >= 0) || !std::isfinite(v)) return invalid_argument("synth: noise levels must be finite and >= 0");
+  BIORNN_RETURN_IF_ERROR(check_planted_factor(o.planted_factor));
   BIORNN_RETURN_IF_ERROR(make_directories(out_dir));
   const std::vector<std::string> conditions = celltype_conditions();
   std::vector<std::string> written;
   std::vector<Matrix> block_means;
   for (std::size_t c = 0; c < conditions.size(); ++c) {
-    StatusOr<std::unique_ptr<SignedRnn>> teacher = make_celltype_teacher(spec, conditions[c], o.seed, !o.control);
+    StatusOr<std::unique_ptr<SignedRnn>> teacher =
+        make_celltype_teacher(spec, conditions[c], o.seed, !o.control, o.planted_factor);
     if (!teacher.ok()) return teacher.status();
     block_means.push_back(celltype_block_mean_abs(spec, teacher.value()->w.value));
     Rng rng(o.seed, 2 + c);

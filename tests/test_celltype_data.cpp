@@ -9,6 +9,7 @@
 #include <cmath>
 #include <fstream>
 #include <iterator>
+#include <limits>
 
 #include "biornn/celltype_data.hpp"
 #include "biornn/celltype_synth.hpp"
@@ -386,6 +387,63 @@ TEST_CASE("celltype synth: the teacher obeys the table's densities and Dale sign
     const Matrix& b = no_change.value()->w.value;
     REQUIRE(a.size() == b.size());
     CHECK(std::equal(a.data(), a.data() + a.size(), b.data()));
+  }
+}
+
+TEST_CASE("celltype synth: the planted factor scales exactly the planted blocks, and only a factor > 1 is taken") {
+  const CelltypeSpec spec = small_spec(2);
+  const double factor = 4;
+  StatusOr<std::unique_ptr<SignedRnn>> no_change = make_celltype_teacher(spec, "familiar_no_change", 5, true, factor);
+  REQUIRE(no_change.ok());
+  const Matrix m_no = celltype_block_mean_abs(spec, no_change.value()->w.value);
+  // no_change carries no planted block, so its teacher is the same whatever the factor.
+  StatusOr<std::unique_ptr<SignedRnn>> default_no_change = make_celltype_teacher(spec, "familiar_no_change", 5);
+  REQUIRE(default_no_change.ok());
+  const Matrix& w4 = no_change.value()->w.value;
+  const Matrix& w2 = default_no_change.value()->w.value;
+  CHECK(std::equal(w4.data(), w4.data() + w4.size(), w2.data()));
+  const std::vector<CelltypePlanted> planted = celltype_planted_differences(spec, factor);
+  REQUIRE(planted.size() == 3);
+  CHECK(planted[0].factor == 4);
+  CHECK(planted[1].factor == 4);
+  CHECK(planted[2].factor == 0.25);
+  CHECK(planted[0].description.find("mean |w| x4 in change") != std::string::npos);
+  CHECK(planted[2].description.find("mean |w| x0.25 in novel") != std::string::npos);
+  // Each condition's teacher differs from no_change by exactly its own planted blocks, by the factor.
+  const char* conditions[] = {"familiar_change", "familiar_omission", "novel_no_change"};
+  for (int i = 0; i < 3; ++i) {
+    CAPTURE(conditions[i]);
+    StatusOr<std::unique_ptr<SignedRnn>> t = make_celltype_teacher(spec, conditions[i], 5, true, factor);
+    REQUIRE(t.ok());
+    const Matrix m = celltype_block_mean_abs(spec, t.value()->w.value);
+    Matrix expected_ratio(spec.populations(), spec.populations(), real(1));
+    for (const CelltypeProjection& p : planted[std::size_t(i)].blocks)
+      expected_ratio(p.target, p.source) = real(planted[std::size_t(i)].factor);
+    for (int32_t q = 0; q < spec.populations(); ++q)
+      for (int32_t r = 0; r < spec.populations(); ++r) {
+        if (m_no(q, r) == 0) {
+          CHECK(m(q, r) == 0);
+          continue;
+        }
+        CHECK(double(m(q, r)) / double(m_no(q, r)) == doctest::Approx(double(expected_ratio(q, r))).epsilon(1e-6));
+      }
+  }
+  // A factor that would flip or erase the expected signs is refused, with the value named.
+  for (double bad : {1.0, 0.5, -2.0, std::nan(""), std::numeric_limits<double>::infinity()}) {
+    CAPTURE(bad);
+    StatusOr<std::unique_ptr<SignedRnn>> t = make_celltype_teacher(spec, "familiar_change", 5, true, bad);
+    REQUIRE_FALSE(t.ok());
+    CHECK(t.status().message().find("planted factor must be a finite number > 1") != std::string::npos);
+    CHECK_THROWS_AS(celltype_planted_differences(spec, bad), ContractViolation);
+    io_test::TempDir dir;
+    REQUIRE(dir.ok());
+    CelltypeSynthOptions o;
+    o.trials = 2;
+    o.planted_factor = bad;
+    StatusOr<std::vector<std::string>> written = synth_celltype(spec, dir.file("raw"), o);
+    REQUIRE_FALSE(written.ok());
+    CHECK(written.status().message().find("planted factor must be a finite number > 1") != std::string::npos);
+    CHECK_FALSE(directory_exists(dir.file("raw")));
   }
 }
 

@@ -18,12 +18,15 @@
 //   * Readout: the mean of a population's activations a_t (weights 1/n_q, bias 0): a trace is
 //     the population-average activity, what ΔF/F averaged over cells measures.
 //
-// Planted differences (celltype_planted_differences; every one scales mean |w| of its blocks):
-//   feedforward  V1_L23_Pyr → LM_L4_{Pyr,Sst,Vip} ×2 in change trials (familiar and novel)
+// Planted differences (celltype_planted_differences; every one scales mean |w| of its blocks by
+// the planted factor F, 2 by default, or by 1/F):
+//   feedforward  V1_L23_Pyr → LM_L4_{Pyr,Sst,Vip} ×F in change trials (familiar and novel)
 //                relative to no_change and omission.
-//   feedback     LM_L5_Pyr → V1_L5_{Pyr,Sst,Vip} ×2 in omission trials relative to change and
+//   feedback     LM_L5_Pyr → V1_L5_{Pyr,Sst,Vip} ×F in omission trials relative to change and
 //                no_change.
-//   novelty      L23_Sst → L23_Vip in both areas ×0.5 in novel sessions relative to familiar.
+//   novelty      L23_Sst → L23_Vip in both areas ×1/F in novel sessions relative to familiar.
+// F measures how large a difference the fits resolve (a dose–response beside the null
+// control); the expected signs hold for any F > 1.
 // A difference whose populations or blocks the spec lacks is left out (and truth.json says so).
 //
 // Stimulus (per frame k, 16 frames at 10.7 Hz, frame k covering [k, k+1)/10.7 s): on(k) = the
@@ -89,6 +92,8 @@ namespace biornn {
 
 // The default direct stimulus drive of later areas' layers other than L4 (see above).
 constexpr double kCelltypeLaterAreaDrive = 0.4;
+// The default planted factor F (see above).
+constexpr double kCelltypePlantedFactor = 2;
 
 struct CelltypeSynthOptions {
   int32_t trials = 200;  // rows per raw array
@@ -108,6 +113,8 @@ struct CelltypeSynthOptions {
   // frame 0 to this value at frame 15, the same in every condition and trial; ≥ 0, 0 = none.
   // It lets LM's L2/3 and L5 vary over the trial without copying the stimulus (see above).
   double later_area_ramp = 0;
+  // The planted factor F (see above); > 1. With `control` it is only recorded in truth.json.
+  double planted_factor = kCelltypePlantedFactor;
 };
 
 // One planted condition difference.
@@ -123,16 +130,20 @@ struct CelltypePlanted {
   std::string missing;  // non-empty: why this spec cannot carry the difference (left out)
 };
 
-// The three differences above, resolved against `spec` (blocks by index).
-std::vector<CelltypePlanted> celltype_planted_differences(const CelltypeSpec& spec);
+// The three differences above with factor F = `factor` (> 1; checked), resolved against `spec`
+// (blocks by index).
+std::vector<CelltypePlanted> celltype_planted_differences(const CelltypeSpec& spec,
+                                                          double factor = kCelltypePlantedFactor);
 
 // The 6 raw conditions the teacher knows: "familiar_change", …, "novel_omission".
 bool celltype_synth_condition(const std::string& condition, bool* novel, int* trial_type);  // 0 change, 1 no_change, 2 omission
 
 // The teacher for one condition (see above); with `planted` false, the network without any
-// planted difference (the same for every condition). Errors: an unknown condition.
+// planted difference (the same for every condition). Errors: an unknown condition, a factor
+// that is not > 1.
 StatusOr<std::unique_ptr<SignedRnn>> make_celltype_teacher(const CelltypeSpec& spec, const std::string& condition,
-                                                           uint64_t seed, bool planted = true);
+                                                           uint64_t seed, bool planted = true,
+                                                           double factor = kCelltypePlantedFactor);
 
 // The noise-free drive of every population, (16, P): row k = frame k, column p = channel p.
 // Of `options` only the later-area drive and ramp matter here.

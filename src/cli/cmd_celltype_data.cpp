@@ -187,8 +187,9 @@ int cmd_celltype_synth(int argc, char** argv, int first) {
          "Writes a synthetic ground truth: raw trial arrays dff_<type>_<visp|visl>_<layer>_<condition>.npy,\n"
          "float64 (trials, 16), for the 6 conditions (familiar|novel x change|no_change|omission),\n"
          "simulated from a teacher cell-type RNN per condition whose differences are planted and\n"
-         "documented in OUT/truth.json: V1 L2/3 Pyr -> LM L4 x2 for change, LM L5 Pyr -> V1 L5 x2 for\n"
-         "omission, L2/3 Sst -> Vip x0.5 for novel. Then: biornn celltype bootstrap --trials OUT ...\n"
+         "documented in OUT/truth.json: V1 L2/3 Pyr -> LM L4 xF for change, LM L5 Pyr -> V1 L5 xF for\n"
+         "omission, L2/3 Sst -> Vip x1/F for novel (F = --planted-factor, 2 by default).\n"
+         "Then: biornn celltype bootstrap --trials OUT ...\n"
          "With --control every condition has the same network (nothing planted; only the stimulus\n"
          "differs): `celltype recovery` on its fits counts false positives.",
          {{"out", "DIR", "output directory (required; replaced only with --force)", ""},
@@ -200,6 +201,8 @@ int cmd_celltype_synth(int argc, char** argv, int first) {
                                      "their L4 hears the stimulus only through the first area)", "0.4"},
           {"later-area-ramp", "Y", "a slow drive of the same layers, not locked to the stimulus: rising linearly\n"
                                    "from 0 at frame 0 to Y at frame 15, the same in every condition", "0"},
+          {"planted-factor", "F", "the planted factor (> 1): how much stronger the planted blocks are where\n"
+                                  "planted; a larger F asks less of the recovery", "2"},
           {"force", "", "replace an existing output directory", ""}});
   int status = 0;
   if (!parse_or_fail(a, argc, argv, first, name, &status)) return status;
@@ -214,6 +217,10 @@ int cmd_celltype_synth(int argc, char** argv, int first) {
   o.control = a.has("control");
   if (a.has("later-area-drive")) st = a.get_nonnegative("later-area-drive", &o.later_area_drive);
   if (st.ok() && a.has("later-area-ramp")) st = a.get_nonnegative("later-area-ramp", &o.later_area_ramp);
+  if (st.ok() && a.has("planted-factor")) st = a.get_double("planted-factor", &o.planted_factor);
+  if (st.ok() && !(o.planted_factor > 1))  // get_double refuses NaN and infinities
+    st = invalid_argument("--planted-factor: expected a number > 1 (the expected signs assume it), got " +
+                          a.get("planted-factor"));
   if (!st.ok()) return a.fail(st);
   StatusOr<CelltypeSpec> spec = spec_from(a);
   if (!spec.ok()) return a.fail(spec.status());

@@ -49,6 +49,10 @@ run "synth with a non-numeric later-area ramp" 2 celltype synth --later-area-ram
 expect err "--later-area-ramp expects a finite number, got 'lots'"
 no_output "non-numeric later-area ramp" "$TMP/raw"
 
+run "synth with a planted factor of 1" 2 celltype synth --planted-factor 1 --out "$TMP/raw"
+expect err "--planted-factor: expected a number > 1 (the expected signs assume it), got 1"
+no_output "planted factor 1" "$TMP/raw"
+
 printf '[populations]\nscale = 1\n' > "$TMP/small.toml"
 SPEC=(--spec "$TMP/small.toml")
 run "synth with a weaker later-area drive and a ramp" 0 celltype synth --trials 8 --later-area-drive 0.2 --later-area-ramp 0.6 "${SPEC[@]}" --out "$TMP/raw_weak"
@@ -58,6 +62,10 @@ grep -q '"later_area_drive":0.2' "$TMP/raw_weak/truth.json" ||
 checks=$((checks + 1))
 grep -q '"later_area_ramp":0.6' "$TMP/raw_weak/truth.json" ||
   { echo "FAIL: truth.json does not record --later-area-ramp"; failures=$((failures + 1)); }
+run "synth with a planted factor of 4" 0 celltype synth --trials 8 --planted-factor 4 "${SPEC[@]}" --out "$TMP/raw_x4"
+checks=$((checks + 1))
+grep -q '"factor":4,' "$TMP/raw_x4/truth.json" && grep -q '"factor":0.25,' "$TMP/raw_x4/truth.json" ||
+  { echo "FAIL: truth.json does not record --planted-factor 4 (x4 and x0.25)"; failures=$((failures + 1)); }
 run "synth writes raw arrays and truth.json" 0 celltype synth --trials 8 --seed 3 "${SPEC[@]}" --out "$TMP/raw"
 expect out "wrote 109 files to $TMP/raw"
 expect err "simulated familiar_change"
