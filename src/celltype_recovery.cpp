@@ -137,12 +137,32 @@ StatusOr<SequenceData> side_test_set(const CelltypeSpec& spec, const CelltypeRun
   return std::move(data.value().test);
 }
 
+// The rebuilt model reproduces the fit's R² bit for bit on the data it was fitted on
+// (test_celltype_ablation.cpp), so a different R² means other data: most often a relative data
+// path in fit.toml read from another working directory, which would otherwise score the run on
+// another ground truth without a word.
+Status check_fitted_on(const CelltypeSpec& spec, const CelltypeRunRecord& run, const SequenceData& test,
+                       const Matrix& prediction, const std::string& data_dir) {
+  const std::vector<double> r2 = celltype_explained_variance(test, prediction, run.result.r2_first_step);
+  for (int32_t p = 0; p < spec.populations(); ++p) {
+    const double recorded = run.result.r2[std::size_t(p)], now = r2[std::size_t(p)];
+    if (!spec.observed[std::size_t(p)] || !std::isfinite(recorded)) continue;
+    if (std::fabs(now - recorded) <= 1e-6 * std::fmax(1.0, std::fabs(recorded))) continue;
+    return invalid_argument(run.dir + ": on the held-out test set of " + data_dir + " its model explains " +
+                            json_number(now) + " of " + spec.population_name(p) + "'s variance, but its summary.json "
+                            "records " + json_number(recorded) + ": that is not the data it was fitted on (a relative "
+                            "data path in fit.toml is relative to where the fit ran; pass the right directory with "
+                            "--data or --baseline-data)");
+  }
+  return Status();
+}
+
 // Per item, the prediction change of one run with the item's blocks removed together, then with
 // each block alone: [item][0] is the union, [item][1 + i] block i.
-StatusOr<std::vector<std::vector<double>>> ablate_run(const CelltypeSpec& spec, const std::string& run_dir,
-                                                      const SequenceData& test,
+StatusOr<std::vector<std::vector<double>>> ablate_run(const CelltypeSpec& spec, const CelltypeRunRecord& run,
+                                                      const SequenceData& test, const std::string& data_dir,
                                                       const std::vector<CelltypeRecoveryItem>& items) {
-  const std::string path = join_path(run_dir, "model.npz");
+  const std::string path = join_path(run.dir, "model.npz");
   StatusOr<NpzArrays> arrays = load_npz(path);
   if (!arrays.ok()) return arrays.status();
   StatusOr<std::unique_ptr<SignedRnn>> whole = celltype_model_from_arrays(spec, arrays.value(), path, {});
@@ -159,6 +179,7 @@ StatusOr<std::vector<std::vector<double>>> ablate_run(const CelltypeSpec& spec, 
   };
   StatusOr<Matrix> base = celltype_predict(*whole.value(), input, 200);
   if (!base.ok()) return base.status();
+  BIORNN_RETURN_IF_ERROR(check_fitted_on(spec, run, test, base.value(), data_dir));
   std::vector<std::vector<double>> out;
   for (const CelltypeRecoveryItem& item : items) {
     std::vector<std::vector<CelltypeProjection>> removals = {item.blocks};
@@ -184,8 +205,9 @@ Status score_ablation(const CelltypeSpec& spec, const std::vector<CelltypeRunRec
     const std::vector<CelltypeRunRecord>& runs = side == 0 ? ra : rb;
     StatusOr<SequenceData> test = side_test_set(spec, runs.front(), options.data_dir, side == 0 ? "A" : "B");
     if (!test.ok()) return test.status();
+    const std::string data_dir = options.data_dir.empty() ? runs.front().data_dir : options.data_dir;
     for (const CelltypeRunRecord& run : runs) {
-      StatusOr<std::vector<std::vector<double>>> e = ablate_run(spec, run.dir, test.value(), r->items);
+      StatusOr<std::vector<std::vector<double>>> e = ablate_run(spec, run, test.value(), data_dir, r->items);
       if (!e.ok()) return e.status();
       effects[side].push_back(std::move(e.value()));
     }
@@ -213,7 +235,69 @@ Status score_ablation(const CelltypeSpec& spec, const std::vector<CelltypeRunRec
   return Status();
 }
 
+// c_k = d_k − d'_k for one measure, and its verdict by the same rule as d_k's.
+void calibrate_measure(const std::vector<double>& diffs, const std::vector<double>& baseline, int expected_sign,
+                       int32_t required, std::vector<double>* calibrated, int32_t* matches, bool* recovered) {
+  calibrated->clear();
+  *matches = 0;
+  for (std::size_t k = 0; k < diffs.size(); ++k) {
+    calibrated->push_back(diffs[k] - baseline[k]);
+    *matches += sign_of(calibrated->back()) == expected_sign;
+  }
+  *recovered = !diffs.empty() && *matches >= required;
+}
+
 }  // namespace
+
+// Scores the baseline's runs like A's and B's (same truth, so the same items in the same order)
+// and fills the calibrated fields.
+static Status score_against_baseline(const CelltypeSpec& spec, const std::string& truth_path,
+                                     const CelltypeRecoveryOptions& options, CelltypeRecovery* r) {
+  if (options.baseline_a.empty() || options.baseline_b.empty())
+    return invalid_argument("a baseline needs the null control's fits of both conditions (--baseline-a and --baseline-b)");
+  for (const CelltypeRecoveryItem& item : r->items)
+    if (item.control)
+      return invalid_argument(truth_path + " is a null control's truth: a baseline calibrates fits of a planted truth "
+                              "against the null control's fits, so pass the planted truth.json");
+  CelltypeRecoveryOptions bo = options;
+  bo.baseline_a.clear();
+  bo.baseline_b.clear();
+  bo.data_dir = options.baseline_data_dir;
+  StatusOr<CelltypeRecovery> base = score_celltype_recovery(spec, truth_path, options.baseline_a, options.baseline_b, bo);
+  if (!base.ok()) return base.status().with_context("the baseline");
+  const CelltypeRecovery& b = base.value();
+  if (b.condition_a != r->condition_a || b.window_a != r->window_a || b.condition_b != r->condition_b ||
+      b.window_b != r->window_b)
+    return invalid_argument("the baseline's runs are " + b.condition_a + " (" + b.window_a + ") and " + b.condition_b +
+                            " (" + b.window_b + "), but A and B are " + r->condition_a + " (" + r->window_a + ") and " +
+                            r->condition_b + " (" + r->window_b + "): a baseline fits the same conditions and window");
+  if (b.pairs != r->pairs || b.runs_a.size() != r->runs_a.size() || b.runs_b.size() != r->runs_b.size())
+    return invalid_argument("the baseline has " + std::to_string(b.runs_a.size()) + " and " + std::to_string(b.runs_b.size()) +
+                            " runs, A and B " + std::to_string(r->runs_a.size()) + " and " + std::to_string(r->runs_b.size()) +
+                            ": run k is compared with run k, so give as many with the same seeds");
+  BIORNN_CHECK(b.items.size() == r->items.size(), "recovery: the same truth gave the baseline other items");
+  for (std::size_t i = 0; i < r->items.size(); ++i) {
+    CelltypeRecoveryItem& item = r->items[i];
+    item.baseline_diffs = b.items[i].diffs;
+    calibrate_measure(item.diffs, item.baseline_diffs, item.expected_sign, r->required, &item.calibrated_diffs,
+                      &item.calibrated_matches, &item.calibrated_recovered);
+    if (!r->ablation) continue;
+    item.ablation_baseline_diffs = b.items[i].ablation_diffs;
+    calibrate_measure(item.ablation_diffs, item.ablation_baseline_diffs, item.expected_sign, r->required,
+                      &item.ablation_calibrated_diffs, &item.ablation_calibrated_matches,
+                      &item.ablation_calibrated_recovered);
+  }
+  r->calibrated = true;
+  r->baseline_runs_a = b.runs_a;
+  r->baseline_runs_b = b.runs_b;
+  r->calibrated_signs_passed = r->ablation_calibrated_signs_passed = !r->items.empty();
+  for (const CelltypeRecoveryItem& item : r->items) {
+    r->calibrated_signs_passed = r->calibrated_signs_passed && item.calibrated_recovered;
+    r->ablation_calibrated_signs_passed = r->ablation_calibrated_signs_passed && item.ablation_calibrated_recovered;
+  }
+  r->ablation_calibrated_signs_passed = r->ablation_calibrated_signs_passed && r->ablation;
+  return Status();
+}
 
 StatusOr<CelltypeRecovery> score_celltype_recovery(const CelltypeSpec& spec, const std::string& truth_path,
                                                    const std::vector<std::string>& runs_a,
@@ -283,20 +367,31 @@ StatusOr<CelltypeRecovery> score_celltype_recovery(const CelltypeSpec& spec, con
       r.min_r2 = std::fmin(r.min_r2, run.min_r2);
       r.r2_passed = r.r2_passed && run.min_r2 >= options.r2_threshold;  // NaN fails
     }
+  if (!options.baseline_a.empty() || !options.baseline_b.empty())
+    BIORNN_RETURN_IF_ERROR(score_against_baseline(spec, truth_path, options, &r));
   return r;
 }
 
 namespace {
 
 // "             B - A per pair: +2.4e-04 -2.0e-04 ..." (the differences the counts above it rest on).
-std::string per_pair_line(const std::vector<double>& diffs) {
-  std::string out = "             B - A per pair:";
+std::string per_pair_line(const std::vector<double>& diffs, const char* label = "B - A per pair:") {
+  std::string out = std::string("             ") + label;
   char value[32];
   for (double d : diffs) {
     std::snprintf(value, sizeof value, " %+.2e", d);
     out += value;
   }
   return out + "\n";
+}
+
+// The calibrated verdict of one measure and the per-pair numbers it rests on.
+std::string calibrated_lines(const char* measure, int32_t matches, bool recovered, const std::vector<double>& baseline,
+                             const std::vector<double>& calibrated, int32_t pairs) {
+  char line[256];
+  std::snprintf(line, sizeof line, "%-12s against the baseline (B - A minus its B - A) in %s: %d of %d pairs -> %s\n", "",
+                measure, int(matches), int(pairs), recovered ? "RECOVERED" : "NOT recovered");
+  return line + per_pair_line(baseline, "baseline B - A per pair:") + per_pair_line(calibrated, "calibrated per pair:");
 }
 
 }  // namespace
@@ -324,6 +419,8 @@ std::string celltype_recovery_text(const CelltypeRecovery& r) {
                     r.pairs);
       out += line;
     }
+    if (r.calibrated) out += calibrated_lines("mean |w|", item.calibrated_matches, item.calibrated_recovered,
+                                              item.baseline_diffs, item.calibrated_diffs, r.pairs);
     if (!r.ablation) continue;
     std::snprintf(line, sizeof line, "%-12s by ablation, B - A %s 0 in the prediction change: %d of %d pairs -> %s\n", "",
                   item.expected_sign > 0 ? ">" : "<", item.ablation_matches, r.pairs,
@@ -335,6 +432,9 @@ std::string celltype_recovery_text(const CelltypeRecovery& r) {
                     b.ablation_matches, r.pairs);
       out += line;
     }
+    if (r.calibrated)
+      out += calibrated_lines("the prediction change", item.ablation_calibrated_matches, item.ablation_calibrated_recovered,
+                              item.ablation_baseline_diffs, item.ablation_calibrated_diffs, r.pairs);
   }
   for (const std::string& n : r.not_applicable) out += "(" + n + ")\n";
   out += "\nexplained variance (min R² over observed populations, held-out test set, from the step given):\n";
@@ -344,6 +444,15 @@ std::string celltype_recovery_text(const CelltypeRecovery& r) {
                     run.dir.c_str(), run.min_r2, run.worst.c_str(), int(run.r2_first_step));
       out += line;
     }
+  if (r.calibrated) {
+    out += "baseline runs (min R², reported, not judged):\n";
+    for (const std::vector<CelltypeRecoveryRun>* side : {&r.baseline_runs_a, &r.baseline_runs_b})
+      for (const CelltypeRecoveryRun& run : *side) {
+        std::snprintf(line, sizeof line, "  %s %-40s %.4f  %-12s from step %d\n", side == &r.baseline_runs_a ? "A" : "B",
+                      run.dir.c_str(), run.min_r2, run.worst.c_str(), int(run.r2_first_step));
+        out += line;
+      }
+  }
   std::snprintf(line, sizeof line, "min R² %.4f %s %.2f -> %s\n", r.min_r2, r.r2_passed ? ">=" : "<", r.r2_threshold,
                 r.r2_passed ? "PASS" : "FAIL");
   out += line;
@@ -353,8 +462,24 @@ std::string celltype_recovery_text(const CelltypeRecovery& r) {
   if (r.ablation)
     out += std::string(control ? "signs by ablation (control: no false positive): " : "signs by ablation: ") +
            (r.ablation_signs_passed ? "PASS" : "FAIL") + "\n";
+  if (r.calibrated) {
+    out += std::string("signs against the baseline: ") + (r.calibrated_signs_passed ? "PASS" : "FAIL") + "\n";
+    if (r.ablation)
+      out += std::string("signs by ablation against the baseline: ") + (r.ablation_calibrated_signs_passed ? "PASS" : "FAIL") +
+             "\n";
+  }
   return out;
 }
+
+namespace {
+
+void write_numbers(JsonWriter& j, const char* key, const std::vector<double>& values) {
+  j.key(key).begin_array();
+  for (double v : values) j.value(v);
+  j.end_array();
+}
+
+}  // namespace
 
 std::string celltype_recovery_json(const CelltypeRecovery& r) {
   JsonWriter j;
@@ -390,18 +515,40 @@ std::string celltype_recovery_json(const CelltypeRecovery& r) {
         j.end_array();
       }
     }
+    if (r.calibrated) {
+      j.field("calibrated_matches", int64_t(item.calibrated_matches)).field("calibrated_recovered", item.calibrated_recovered);
+      write_numbers(j, "baseline_diffs", item.baseline_diffs);
+      write_numbers(j, "calibrated_diffs", item.calibrated_diffs);
+      if (r.ablation) {
+        j.field("ablation_calibrated_matches", int64_t(item.ablation_calibrated_matches))
+            .field("ablation_calibrated_recovered", item.ablation_calibrated_recovered);
+        write_numbers(j, "ablation_baseline_diffs", item.ablation_baseline_diffs);
+        write_numbers(j, "ablation_calibrated_diffs", item.ablation_calibrated_diffs);
+      }
+    }
     j.end_object();
   }
   j.end_array().key("not_applicable").begin_array();
   for (const std::string& n : r.not_applicable) j.value(n);
   j.end_array().key("runs").begin_array();
-  for (const std::vector<CelltypeRecoveryRun>* side : {&r.runs_a, &r.runs_b})
-    for (const CelltypeRecoveryRun& run : *side)
-      j.begin_object().field("side", side == &r.runs_a ? "A" : "B").field("dir", run.dir).field("min_r2", run.min_r2)
-          .field("worst_population", run.worst).field("r2_first_step", int64_t(run.r2_first_step)).end_object();
+  auto write_runs = [&j](const std::vector<CelltypeRecoveryRun>& a, const std::vector<CelltypeRecoveryRun>& b) {
+    for (const std::vector<CelltypeRecoveryRun>* side : {&a, &b})
+      for (const CelltypeRecoveryRun& run : *side)
+        j.begin_object().field("side", side == &a ? "A" : "B").field("dir", run.dir).field("min_r2", run.min_r2)
+            .field("worst_population", run.worst).field("r2_first_step", int64_t(run.r2_first_step)).end_object();
+  };
+  write_runs(r.runs_a, r.runs_b);
+  if (r.calibrated) {
+    j.end_array().key("baseline_runs").begin_array();
+    write_runs(r.baseline_runs_a, r.baseline_runs_b);
+  }
   j.end_array().field("min_r2", r.min_r2).field("r2_threshold", r.r2_threshold).field("r2_passed", r.r2_passed);
   j.field("signs_passed", r.signs_passed);
   if (r.ablation) j.field("ablation_signs_passed", r.ablation_signs_passed);
+  if (r.calibrated) {
+    j.field("calibrated_signs_passed", r.calibrated_signs_passed);
+    if (r.ablation) j.field("ablation_calibrated_signs_passed", r.ablation_calibrated_signs_passed);
+  }
   j.end_object();
   return j.str() + "\n";
 }

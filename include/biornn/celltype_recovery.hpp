@@ -28,6 +28,20 @@
 // union of the blocks (all removed at once) and for each block alone. `signs_passed` stays the
 // mean |w| verdict; `ablation_signs_passed` is the same rule on these differences.
 //
+// Calibrated against a baseline (options.baseline_a/_b: fits of the same two conditions, with
+// the same seeds, on the null control of the same teacher — `celltype synth --control`, only
+// the planted factors left out): per run pair c_k = d_k − d'_k, d'_k the baseline's B − A of the
+// same measure, scored by the same rule. The null control shows what B − A the two conditions'
+// different activity gives with nothing planted (README: the ablation measure's feedback sign
+// comes out there in 4–5 of 5 pairs), so c_k asks whether the planted teacher moves B − A
+// beyond that, run by run. Only the union of each difference's blocks is calibrated. The
+// baseline's data directory is what its fit.toml records, or `baseline_data_dir`. The verdicts
+// of the plain measures (and so `--check`) do not change.
+//
+// Ablation data: the rebuilt model must reproduce the R² its summary.json records on the test
+// set it is given (it does so bit for bit on its own data), else the run is refused as scored
+// on data it was not fitted on — a relative path in fit.toml read from another directory.
+//
 // Explained variance: per run, the minimum R² over the observed populations, from the run's
 // summary.json (one-step prediction on the held-out test set, celltype_fit.hpp); it passes when
 // every run of A and B reaches the threshold (0.9).
@@ -65,6 +79,14 @@ struct CelltypeRecoveryItem {
   std::vector<double> ablation_a, ablation_b, ablation_diffs;
   int32_t ablation_matches = 0;
   bool ablation_recovered = false;
+  // With a baseline: its B − A per run pair and the calibrated differences (see above), for
+  // mean |w| and (with ablation) for the prediction change.
+  std::vector<double> baseline_diffs, calibrated_diffs;
+  int32_t calibrated_matches = 0;
+  bool calibrated_recovered = false;
+  std::vector<double> ablation_baseline_diffs, ablation_calibrated_diffs;
+  int32_t ablation_calibrated_matches = 0;
+  bool ablation_calibrated_recovered = false;
 };
 
 struct CelltypeRecoveryRun {
@@ -87,6 +109,10 @@ struct CelltypeRecovery {
                               // the required count (false when nothing applies)
   bool ablation = false;               // the ablation measure was computed
   bool ablation_signs_passed = false;  // signs_passed's rule on the ablation differences
+  bool calibrated = false;             // scored against a baseline
+  std::vector<CelltypeRecoveryRun> baseline_runs_a, baseline_runs_b;  // their R² (reported, not judged)
+  bool calibrated_signs_passed = false;           // every difference recovered after calibration
+  bool ablation_calibrated_signs_passed = false;  // the same for the ablation measure
 };
 
 struct CelltypeRecoveryOptions {
@@ -94,12 +120,16 @@ struct CelltypeRecoveryOptions {
   double r2_threshold = 0.9;
   bool ablation = false;      // also score the planted blocks by their effect on the predictions
   std::string data_dir;       // with ablation: the processed data (default: what fit.toml records)
+  // Optional baseline (see above): null-control fits of A's and B's conditions, run k with run k.
+  std::vector<std::string> baseline_a, baseline_b;
+  std::string baseline_data_dir;  // with ablation: the baseline's processed data (default: its fit.toml's)
 };
 
 // Errors: an unreadable or malformed truth.json (naming the key), a truth whose populations are
 // not the spec's, runs of A (or of B) with different conditions or windows, unfinished runs; with
-// ablation also data that cannot be read (naming the directory and file) and a model.npz that
-// does not fit the spec.
+// ablation also data that cannot be read (naming the directory and file), data the runs were not
+// fitted on, and a model.npz that does not fit the spec; with a baseline also one side missing,
+// a null-control truth, and baseline runs of other conditions, windows or number.
 StatusOr<CelltypeRecovery> score_celltype_recovery(const CelltypeSpec& spec, const std::string& truth_path,
                                                    const std::vector<std::string>& runs_a,
                                                    const std::vector<std::string>& runs_b,

@@ -111,9 +111,14 @@ int cmd_celltype_recovery(int argc, char** argv, int first) {
          "test set when the blocks are set to 0, its B - A per run pair scored the same way (the data\n"
          "directory comes from fit.toml, or --data). That change also follows how active each\n"
          "condition is, not only the weights: score --control fits the same way before trusting it\n"
-         "(on the README's ramp teacher it shows the feedback sign with nothing planted). Exit\n"
-         "status 0; with --check, 1 when either criterion fails (the mean |w| signs and R²;\n"
-         "--ablation does not change the verdict).",
+         "(on the README's ramp teacher it shows the feedback sign with nothing planted).\n"
+         "With --baseline-a and --baseline-b (the same conditions fitted with the same seeds on the\n"
+         "null control of the same teacher), each measure is also calibrated: B - A minus the\n"
+         "baseline's B - A per run pair, scored by the same rule. With --ablation every run's model\n"
+         "must reproduce the R² its summary.json records on the data it is given, else it is refused\n"
+         "(a relative data path in fit.toml read from another directory). Exit status 0; with --check,\n"
+         "1 when either criterion fails (the mean |w| signs and R²; --ablation and the baseline do not\n"
+         "change the verdict).",
          {{"truth", "FILE", "truth.json written by `celltype synth`", ""},
           {"a", "DIR", "runs of condition A", ""},
           {"b", "DIR", "runs of condition B", ""},
@@ -122,6 +127,9 @@ int cmd_celltype_recovery(int argc, char** argv, int first) {
           {"min-r2", "X", "explained variance every observed population must reach", "0.9"},
           {"ablation", "", "also score the planted blocks by the prediction change when they are removed", ""},
           {"data", "DIR", "with --ablation: the processed data the runs were fitted on (default: what fit.toml records)", ""},
+          {"baseline-a", "DIR", "null-control fits of A's condition (with --baseline-b): calibrate against them", ""},
+          {"baseline-b", "DIR", "null-control fits of B's condition (with --baseline-a)", ""},
+          {"baseline-data", "DIR", "with --ablation: the baseline's processed data (default: what its fit.toml records)", ""},
           {"json", "", "print the result as JSON", ""},
           {"check", "", "exit 1 when a planted sign or the R² criterion is not met", ""}});
   int status = 0;
@@ -134,6 +142,11 @@ int cmd_celltype_recovery(int argc, char** argv, int first) {
   o.ablation = a.has("ablation");
   if (st.ok() && a.has("data") && !o.ablation) st = invalid_argument("--data is used only with --ablation");
   o.data_dir = a.get("data");
+  if (st.ok() && a.has("baseline-a") != a.has("baseline-b"))
+    st = invalid_argument("a baseline needs the null control's fits of both conditions: --baseline-a and --baseline-b");
+  if (st.ok() && a.has("baseline-data") && !(o.ablation && a.has("baseline-a")))
+    st = invalid_argument("--baseline-data is used only with --ablation and a baseline (--baseline-a, --baseline-b)");
+  o.baseline_data_dir = a.get("baseline-data");
   if (!st.ok()) return report_failure(command, st);
   StatusOr<CelltypeSpec> spec = spec_for(a, a.get("a"));
   if (!spec.ok()) return report_failure(command, spec.status());
@@ -141,6 +154,12 @@ int cmd_celltype_recovery(int argc, char** argv, int first) {
   if (!runs_a.ok()) return report_failure(command, runs_a.status().with_context("--a"));
   StatusOr<std::vector<std::string>> runs_b = list_celltype_runs(a.get("b"));
   if (!runs_b.ok()) return report_failure(command, runs_b.status().with_context("--b"));
+  for (const auto& side : {std::make_pair("baseline-a", &o.baseline_a), std::make_pair("baseline-b", &o.baseline_b)}) {
+    if (!a.has(side.first)) continue;
+    StatusOr<std::vector<std::string>> runs = list_celltype_runs(a.get(side.first));
+    if (!runs.ok()) return report_failure(command, runs.status().with_context(std::string("--") + side.first));
+    *side.second = runs.value();
+  }
   StatusOr<CelltypeRecovery> r = score_celltype_recovery(spec.value(), a.get("truth"), runs_a.value(), runs_b.value(), o);
   if (!r.ok()) return report_failure(command, r.status());
   std::printf("%s", (a.has("json") ? celltype_recovery_json(r.value()) : celltype_recovery_text(r.value())).c_str());

@@ -138,6 +138,59 @@ run "recovery --data without --ablation" 2 celltype recovery --truth "$TMP/synth
   --data "$TMP/data"
 expect err "--data is used only with --ablation"
 
+# Ablation refuses data the runs were not fitted on: the null control's familiar_no_change data
+# are the planted truth's byte for byte (so A passes), its familiar_change data are not.
+run "bootstrap the null control" 0 celltype bootstrap "${SPEC[@]}" --trials "$TMP/null" --out "$TMP/nulldata" --samples 60 \
+  --rows 20 --heldout 0.25 --conditions familiar_change,familiar_no_change
+run "recovery --ablation on the wrong ground truth's data" 2 celltype recovery --truth "$TMP/synth/truth.json" \
+  --a "$TMP/A" --b "$TMP/B" --ablation --data "$TMP/nulldata"
+expect err "$TMP/B/run1: on the held-out test set of $TMP/nulldata its model explains"
+expect err "that is not the data it was fitted on"
+
+# Calibration against a baseline: the same two conditions fitted with the same seeds on the null control.
+NULLFIT=("${SPEC[@]}" --data "$TMP/nulldata" --window half --runs 2 --dense-epochs 3 --finetune-epochs 2 --batch 20 --quiet)
+run "fit the null control's A" 0 celltype fit "${NULLFIT[@]}" --condition familiar_no_change --out "$TMP/nullA"
+run "fit the null control's B" 0 celltype fit "${NULLFIT[@]}" --condition familiar_change --out "$TMP/nullB"
+run "recovery of the null control's fits" 0 celltype recovery --truth "$TMP/synth/truth.json" --a "$TMP/nullA" \
+  --b "$TMP/nullB" --ablation
+null_wdiffs=$(grep -m1 "B - A per pair:" "$TMP/out" | sed 's/.*per pair://')
+null_adiffs=$(grep "B - A per pair:" "$TMP/out" | sed -n 2p | sed 's/.*per pair://')
+run "recovery against the baseline" 0 celltype recovery --truth "$TMP/synth/truth.json" --a "$TMP/A" --b "$TMP/B" \
+  --ablation --baseline-a "$TMP/nullA" --baseline-b "$TMP/nullB"
+expect out "against the baseline (B - A minus its B - A) in mean |w|: "
+expect out "against the baseline (B - A minus its B - A) in the prediction change: "
+expect out "baseline runs (min R², reported, not judged):"
+expect out "signs against the baseline: "
+expect out "signs by ablation against the baseline: "
+# The baseline's B - A is what scoring the baseline's fits directly gives, measure by measure.
+checks=$((checks + 1))
+base_wdiffs=$(grep -m1 "baseline B - A per pair:" "$TMP/out" | sed 's/.*per pair://')
+base_adiffs=$(grep "baseline B - A per pair:" "$TMP/out" | sed -n 2p | sed 's/.*per pair://')
+[ -n "$null_wdiffs" ] && [ "$null_wdiffs" = "$base_wdiffs" ] && [ -n "$null_adiffs" ] && [ "$null_adiffs" = "$base_adiffs" ] ||
+  { echo "FAIL [baseline]: '$base_wdiffs' / '$base_adiffs' vs the null fits' '$null_wdiffs' / '$null_adiffs'"; failures=$((failures + 1)); }
+# Runs that are their own baseline calibrate to exactly 0 in every pair: no pair shows a sign.
+run "recovery against itself as the baseline" 0 celltype recovery --truth "$TMP/synth/truth.json" --a "$TMP/A" \
+  --b "$TMP/B" --ablation --baseline-a "$TMP/A" --baseline-b "$TMP/B" --json
+expect out '"calibrated_matches":0,"calibrated_recovered":false,'
+expect out '"calibrated_diffs":[0,0],'
+expect out '"ablation_calibrated_diffs":[0,0]'
+expect out '"calibrated_signs_passed":false'
+run "a baseline needs both sides" 2 celltype recovery --truth "$TMP/synth/truth.json" --a "$TMP/A" --b "$TMP/B" \
+  --baseline-a "$TMP/nullA"
+expect err "--baseline-a and --baseline-b"
+run "--baseline-data without --ablation" 2 celltype recovery --truth "$TMP/synth/truth.json" --a "$TMP/A" --b "$TMP/B" \
+  --baseline-a "$TMP/nullA" --baseline-b "$TMP/nullB" --baseline-data "$TMP/nulldata"
+expect err "--baseline-data is used only with --ablation"
+run "a baseline of the other conditions" 2 celltype recovery --truth "$TMP/synth/truth.json" --a "$TMP/A" --b "$TMP/B" \
+  --baseline-a "$TMP/nullB" --baseline-b "$TMP/nullA"
+expect err "a baseline fits the same conditions and window"
+run "a baseline with fewer runs" 2 celltype recovery --truth "$TMP/synth/truth.json" --a "$TMP/A" --b "$TMP/B" \
+  --baseline-a "$TMP/nullA/run1" --baseline-b "$TMP/nullB/run1"
+expect err "run k is compared with run k"
+run "a baseline against a null-control truth" 2 celltype recovery --truth "$TMP/null/truth.json" --a "$TMP/A" --b "$TMP/B" \
+  --baseline-a "$TMP/nullA" --baseline-b "$TMP/nullB"
+expect err "is a null control's truth"
+
 # A sweep's jobs, run by bash here (GNU parallel or Slurm elsewhere), aggregated.
 run "sweep" 0 sweep "${SPEC[@]}" --data "$TMP/data" --out "$TMP/study" --runs 2 --conditions familiar_change,familiar_omission \
   --windows half --dense-epochs 3 --finetune-epochs 2 --batch 20 --selection-samples 100 --program "$BIN"
