@@ -385,6 +385,19 @@ std::string per_pair_line(const std::vector<double>& diffs, const char* label = 
   return out + "\n";
 }
 
+// One line per run of A, then of B: its min R², the population that has it, the first step scored.
+std::string run_lines(const std::vector<CelltypeRecoveryRun>& a, const std::vector<CelltypeRecoveryRun>& b) {
+  std::string out;
+  char line[512];
+  for (const std::vector<CelltypeRecoveryRun>* side : {&a, &b})
+    for (const CelltypeRecoveryRun& run : *side) {
+      std::snprintf(line, sizeof line, "  %s %-40s %.4f  %-12s from step %d\n", side == &a ? "A" : "B", run.dir.c_str(),
+                    run.min_r2, run.worst.c_str(), int(run.r2_first_step));
+      out += line;
+    }
+  return out;
+}
+
 // The calibrated verdict of one measure and the per-pair numbers it rests on.
 std::string calibrated_lines(const char* measure, int32_t matches, bool recovered, const std::vector<double>& baseline,
                              const std::vector<double>& calibrated, int32_t pairs) {
@@ -438,21 +451,8 @@ std::string celltype_recovery_text(const CelltypeRecovery& r) {
   }
   for (const std::string& n : r.not_applicable) out += "(" + n + ")\n";
   out += "\nexplained variance (min R² over observed populations, held-out test set, from the step given):\n";
-  for (const std::vector<CelltypeRecoveryRun>* side : {&r.runs_a, &r.runs_b})
-    for (const CelltypeRecoveryRun& run : *side) {
-      std::snprintf(line, sizeof line, "  %s %-40s %.4f  %-12s from step %d\n", side == &r.runs_a ? "A" : "B",
-                    run.dir.c_str(), run.min_r2, run.worst.c_str(), int(run.r2_first_step));
-      out += line;
-    }
-  if (r.calibrated) {
-    out += "baseline runs (min R², reported, not judged):\n";
-    for (const std::vector<CelltypeRecoveryRun>* side : {&r.baseline_runs_a, &r.baseline_runs_b})
-      for (const CelltypeRecoveryRun& run : *side) {
-        std::snprintf(line, sizeof line, "  %s %-40s %.4f  %-12s from step %d\n", side == &r.baseline_runs_a ? "A" : "B",
-                      run.dir.c_str(), run.min_r2, run.worst.c_str(), int(run.r2_first_step));
-        out += line;
-      }
-  }
+  out += run_lines(r.runs_a, r.runs_b);
+  if (r.calibrated) out += "baseline runs (min R², reported, not judged):\n" + run_lines(r.baseline_runs_a, r.baseline_runs_b);
   std::snprintf(line, sizeof line, "min R² %.4f %s %.2f -> %s\n", r.min_r2, r.r2_passed ? ">=" : "<", r.r2_threshold,
                 r.r2_passed ? "PASS" : "FAIL");
   out += line;
@@ -508,12 +508,9 @@ std::string celltype_recovery_json(const CelltypeRecovery& r) {
     j.end_array();
     if (r.ablation) {
       j.field("ablation_matches", int64_t(item.ablation_matches)).field("ablation_recovered", item.ablation_recovered);
-      for (const auto& named : {std::make_pair("ablation_a", &item.ablation_a), std::make_pair("ablation_b", &item.ablation_b),
-                                std::make_pair("ablation_diffs", &item.ablation_diffs)}) {
-        j.key(named.first).begin_array();
-        for (double d : *named.second) j.value(d);
-        j.end_array();
-      }
+      write_numbers(j, "ablation_a", item.ablation_a);
+      write_numbers(j, "ablation_b", item.ablation_b);
+      write_numbers(j, "ablation_diffs", item.ablation_diffs);
     }
     if (r.calibrated) {
       j.field("calibrated_matches", int64_t(item.calibrated_matches)).field("calibrated_recovered", item.calibrated_recovered);
