@@ -247,12 +247,10 @@ void calibrate_measure(const std::vector<double>& diffs, const std::vector<doubl
   *recovered = !diffs.empty() && *matches >= required;
 }
 
-}  // namespace
-
 // Scores the baseline's runs like A's and B's (same truth, so the same items in the same order)
 // and fills the calibrated fields.
-static Status score_against_baseline(const CelltypeSpec& spec, const std::string& truth_path,
-                                     const CelltypeRecoveryOptions& options, CelltypeRecovery* r) {
+Status score_against_baseline(const CelltypeSpec& spec, const std::string& truth_path,
+                              const CelltypeRecoveryOptions& options, CelltypeRecovery* r) {
   if (options.baseline_a.empty() || options.baseline_b.empty())
     return invalid_argument("a baseline needs the null control's fits of both conditions (--baseline-a and --baseline-b)");
   for (const CelltypeRecoveryItem& item : r->items)
@@ -298,6 +296,8 @@ static Status score_against_baseline(const CelltypeSpec& spec, const std::string
   r->ablation_calibrated_signs_passed = r->ablation_calibrated_signs_passed && r->ablation;
   return Status();
 }
+
+}  // namespace
 
 StatusOr<CelltypeRecovery> score_celltype_recovery(const CelltypeSpec& spec, const std::string& truth_path,
                                                    const std::vector<std::string>& runs_a,

@@ -153,8 +153,8 @@ bool celltype_synth_condition(const std::string& condition, bool* novel, int* tr
 }
 
 std::vector<CelltypePlanted> celltype_planted_differences(const CelltypeSpec& spec, double factor) {
-  BIORNN_CHECK(factor > 1 && std::isfinite(factor),
-               "celltype synth: the planted factor must be a finite number > 1, got " + json_number(factor));
+  const Status factor_ok = check_planted_factor(factor);
+  BIORNN_CHECK(factor_ok.ok(), "celltype " + factor_ok.message());
   const std::string times = "x" + json_number(factor), divided = "x" + json_number(1 / factor);
   const PopulationTable table = spec.block_table();
   std::vector<CelltypePlanted> out;
