@@ -299,6 +299,7 @@ TEST_SRCS := \
   tests/test_tape_alloc.cpp \
   tests/test_gradcheck.cpp \
   tests/test_recurrent.cpp \
+  tests/test_rnn_init.cpp \
   tests/test_optim.cpp \
   tests/test_json.cpp \
   tests/test_json_read.cpp \

@@ -25,6 +25,24 @@ bool parse_learning_rule(const std::string& text, LearningRule* out) {
   return false;
 }
 
+const char* recurrent_init_name(RecurrentInit init) {
+  switch (init) {
+    case RecurrentInit::kUniform: return "uniform";
+    case RecurrentInit::kBalanced: return "balanced";
+  }
+  return "?";
+}
+
+bool parse_recurrent_init(const std::string& text, RecurrentInit* out) {
+  for (RecurrentInit r : {RecurrentInit::kUniform, RecurrentInit::kBalanced}) {
+    if (text == recurrent_init_name(r)) {
+      *out = r;
+      return true;
+    }
+  }
+  return false;
+}
+
 namespace {
 
 Matrix uniform_matrix(Rng& rng, int32_t rows, int32_t cols, double lo, double hi) {
@@ -50,11 +68,19 @@ SignedRnn::SignedRnn(const RnnSpec& spec, Rng& init_rng) : spec_(spec) {
   for (int32_t j = 0; j < n; ++j) sign_row_(0, j) = real(column_signs_[std::size_t(j)]);
 
   const double bound = 1.0 / std::sqrt(double(n));
+  // The I columns' scale: 1 (SPEC §1), or n_E/n_I so that E[Σ_j W_ij] = n_E·b/2 − n_I·r·b/2 = 0.
+  double inhibitory_scale = 1;
+  if (spec.recurrent_init == RecurrentInit::kBalanced) {
+    const int32_t n_exc = excitatory();
+    BIORNN_CHECK(n_exc > 0 && n_exc < n, "SignedRnn: the balanced recurrent init needs both E and I units, got " +
+                                             std::to_string(n_exc) + " E of " + std::to_string(n));
+    inhibitory_scale = double(n_exc) / double(n - n_exc);
+  }
   Matrix w0(n, n);
   for (int32_t i = 0; i < n; ++i)
     for (int32_t j = 0; j < n; ++j)
       w0(i, j) = real(column_signs_[std::size_t(j)] > 0 ? init_rng.uniform(0, bound)
-                                                         : init_rng.uniform(-bound, 0));
+                                                         : inhibitory_scale * init_rng.uniform(-bound, 0));
   if (spec.rule == LearningRule::kRectified) {
     for (int64_t k = 0; k < w0.size(); ++k) w0.data()[k] = std::fabs(w0.data()[k]);  // V = |W|
   }

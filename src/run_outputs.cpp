@@ -112,7 +112,8 @@ std::string report_html(const TrainingRun& run) {
       {"task", run.data().description},
       {"learning rule", learning_rule_name(c.rule)},
       {"network", std::to_string(c.hidden) + " units (" + std::to_string(run.model().excitatory()) + " E), " +
-                      activation_name(c.activation) + ", readout from " + readout_from_name(c.readout_from)},
+                      activation_name(c.activation) + ", readout from " + readout_from_name(c.readout_from) +
+                      ", recurrent init " + recurrent_init_name(c.recurrent_init)},
       {"optimizer", std::string(optimizer_name(c.optimizer)) + ", lr " + fmt(c.lr) + ", batch " + std::to_string(c.batch)},
       {"epochs", std::to_string(run.epochs_done())},
       {"sign violations (now / max after any step)",

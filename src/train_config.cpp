@@ -33,6 +33,7 @@ const TomlSchema& train_config_schema() {
     s.add("model.activation", TomlType::kString).one_of({"tanh", "relu", "identity"});
     s.add("model.readout_from", TomlType::kString).one_of({"activation", "rate"});
     s.add("model.theta", TomlType::kFloat).at_least(0).finite();
+    s.add("model.recurrent_init", TomlType::kString).one_of({"uniform", "balanced"});
     s.add("optimizer.name", TomlType::kString).one_of({"adam", "sgd", "rmsprop"});
     s.add("optimizer.lr", TomlType::kFloat).greater_than(0).finite();
     s.add("optimizer.schedule", TomlType::kString).one_of({"constant", "cosine"});
@@ -112,6 +113,10 @@ Status apply_train_config(const TomlDocument& doc, TrainConfig* c) {
     parse_readout_from(text, &c->readout_from);
   }
   BIORNN_RETURN_IF_ERROR(take_double(doc, "model.theta", &c->theta));
+  if (doc.contains("model.recurrent_init")) {
+    BIORNN_RETURN_IF_ERROR(doc.get_string("model.recurrent_init", &text));
+    parse_recurrent_init(text, &c->recurrent_init);
+  }
   if (doc.contains("optimizer.name")) {
     BIORNN_RETURN_IF_ERROR(doc.get_string("optimizer.name", &text));
     parse_optimizer(text, &c->optimizer);
@@ -183,6 +188,7 @@ TomlDocument train_config_to_toml(const TrainConfig& c) {
   d.set("model.activation", TomlValue::of_string(activation_name(c.activation)));
   d.set("model.readout_from", TomlValue::of_string(readout_from_name(c.readout_from)));
   d.set("model.theta", TomlValue::of_float(c.theta));
+  d.set("model.recurrent_init", TomlValue::of_string(recurrent_init_name(c.recurrent_init)));
   d.set("optimizer.name", TomlValue::of_string(optimizer_name(c.optimizer)));
   d.set("optimizer.lr", TomlValue::of_float(c.lr));
   d.set("optimizer.schedule", TomlValue::of_string(lr_schedule_name(c.cosine_lr)));
@@ -217,6 +223,7 @@ RnnSpec rnn_spec_for(const TrainConfig& c, int32_t inputs, int32_t outputs) {
   s.activation = c.activation;
   s.theta = real(c.theta);
   s.readout_from = c.readout_from;
+  s.recurrent_init = c.recurrent_init;
   s.reset_clipped_moments = c.reset_clipped_moments;
   return s;
 }

@@ -292,6 +292,7 @@ TEST_CASE("the resolved config round-trips through TOML") {
   c.lr_min = 2.5e-4;
   c.reset_clipped_moments = true;
   c.clip_grad_norm = 0.75;
+  c.recurrent_init = RecurrentInit::kBalanced;
   resolve_seeds(&c);
   const TomlDocument doc = train_config_to_toml(c);
   StatusOr<TomlDocument> parsed = parse_toml(to_toml_string(doc), "round");
@@ -301,6 +302,8 @@ TEST_CASE("the resolved config round-trips through TOML") {
   CHECK(train_config_to_toml(back) == doc);
   CHECK(back.clip_grad_norm == 0.75);
   CHECK(optimizer_options_for(back).clip_grad_norm == 0.75);
+  CHECK(back.recurrent_init == RecurrentInit::kBalanced);
+  CHECK(rnn_spec_for(back, 1, 1).recurrent_init == RecurrentInit::kBalanced);
 }
 
 TEST_CASE("seqmnist without a data directory, or with a missing one, is a clear error") {

@@ -18,6 +18,10 @@
 // Initialisation (SPEC §1), drawn from the init Rng in this order: W (E columns U[0, 1/√N],
 // I columns U[−1/√N, 0], for every rule), W_in, b_in, b_rec (U(±1/√N)), W_out, b_out
 // (U(±1/√N), fan-in N). Only W is sign-constrained or pruned.
+// Option (ours, not SPEC's): recurrent_init = balanced draws the I columns from
+// U[−r/√N, 0] with r = n_E/n_I, so every row of W sums to 0 in expectation. SPEC's init sums
+// to about +0.3·n_E/√N per row (+3.4 for 128 units, 80 % E): a strongly excitatory start. The
+// same random draws are used, scaled, so a seed gives the same W up to the I columns' scale.
 //
 // Structure as data: an input mask (which input channels each unit receives) and a readout
 // mask (which units each output reads) are Masks applied to W_in / W_out and kept by the
@@ -42,6 +46,12 @@ enum class LearningRule { kConventional, kDale, kRectified };
 const char* learning_rule_name(LearningRule rule);
 bool parse_learning_rule(const std::string& text, LearningRule* out);  // "conventional", "dale", "rectified"
 
+// How W's inhibitory columns start (see above): SPEC §1's U[−1/√N, 0], or scaled to balance.
+enum class RecurrentInit { kUniform, kBalanced };
+
+const char* recurrent_init_name(RecurrentInit init);
+bool parse_recurrent_init(const std::string& text, RecurrentInit* out);  // "uniform", "balanced"
+
 struct RnnSpec {
   int32_t inputs = 1;
   int32_t hidden = 128;
@@ -54,6 +64,7 @@ struct RnnSpec {
   Activation activation = Activation::kTanh;
   real theta = 0;  // Dale's rate threshold θ ≥ 0
   ReadoutFrom readout_from = ReadoutFrom::kActivation;
+  RecurrentInit recurrent_init = RecurrentInit::kUniform;  // balanced needs both E and I units
   bool recurrent_biases = true;  // b_in and b_rec (the cortical model has none)
   bool readout_bias = true;
   // Dale rule, SPEC §2's option: where the projection clips a recurrent weight, also reset its

@@ -6,7 +6,7 @@
 // be repeated exactly with `biornn train --config RUN/config.toml`.
 //
 //   [run]        task, rule, epochs, seed, init_seed, data_seed, shuffle_seed, threads
-//   [model]      hidden, exc_frac, activation, readout_from, theta
+//   [model]      hidden, exc_frac, activation, readout_from, theta, recurrent_init
 //   [optimizer]  name, lr, schedule, lr_min, batch, momentum, weight_decay, reset_clipped_moments,
 //                clip_grad_norm
 //   [data]       dir, wave_input_mask, train_limit, test_limit
@@ -44,6 +44,8 @@ struct TrainConfig {
   Activation activation = Activation::kTanh;
   ReadoutFrom readout_from = ReadoutFrom::kActivation;
   double theta = 0;
+  // uniform (SPEC §1) | balanced (ours: I columns scaled by n_E/n_I; RnnSpec::recurrent_init)
+  RecurrentInit recurrent_init = RecurrentInit::kUniform;
 
   OptimizerKind optimizer = OptimizerKind::kAdam;
   double lr = 1e-3;

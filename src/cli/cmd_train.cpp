@@ -49,6 +49,8 @@ Args train_args() {
                {"clip-grad-norm", "X", "scale all gradients down when their joint norm exceeds X (ours, not the paper's)", "0 = off"},
                {"hidden", "N", "recurrent units", "128"},
                {"exc-frac", "X", "fraction of excitatory units", "0.8"},
+               {"recurrent-init", "NAME", "uniform (SPEC: I columns U[-1/sqrt(N), 0]) | balanced (ours: I columns\n"
+                                          "scaled by n_E/n_I, so each unit's recurrent input sums to 0 on average)", "uniform"},
                {"theta", "X", "Dale rule: rate threshold h = max(a, θ)", "0"},
                {"reset-clipped-moments", "", "Dale rule: where the projection clips a weight, reset its optimiser moments too", ""},
                {"activation", "NAME", "tanh | relu | identity (rectified default: relu)", "tanh"},
@@ -113,6 +115,8 @@ Status apply_flags(const Args& a, TrainConfig* c) {
     return invalid_argument("--activation must be tanh, relu or identity, got '" + a.get("activation") + "'");
   if (a.has("readout-from") && !parse_readout_from(a.get("readout-from"), &c->readout_from))
     return invalid_argument("--readout-from must be activation or rate, got '" + a.get("readout-from") + "'");
+  if (a.has("recurrent-init") && !parse_recurrent_init(a.get("recurrent-init"), &c->recurrent_init))
+    return invalid_argument("--recurrent-init must be uniform or balanced, got '" + a.get("recurrent-init") + "'");
   if (a.has("data")) c->data_dir = a.get("data");
   if (a.has("no-input-mask")) c->wave_input_mask = false;
   if (a.has("reset-clipped-moments")) c->reset_clipped_moments = true;

@@ -134,6 +134,20 @@ run "train, gradient-norm limit reaches the config" 0 train --task flipflop --cl
 checks=$((checks + 1))
 grep -q '^clip_grad_norm = 0.5' "$TMP/clip/config.toml" ||
   { echo "FAIL: --clip-grad-norm did not reach the config"; failures=$((failures + 1)); }
+run "train, unknown recurrent init" 2 train --task flipflop --recurrent-init gaussian --out "$TMP/bad_init"
+expect err "--recurrent-init must be uniform or balanced, got 'gaussian'"
+[ ! -e "$TMP/bad_init" ] || { echo "FAIL: a run directory was left behind for a bad --recurrent-init"; failures=$((failures + 1)); }
+run "train, balanced init without I units" 2 train --task flipflop --recurrent-init balanced --exc-frac 1 "${QUICK[@]}" --out "$TMP/bad_init"
+expect err "model.recurrent_init = balanced"
+expect err "gives 16 E"
+[ ! -e "$TMP/bad_init" ] || { echo "FAIL: a run directory was left behind for a balanced init without I units"; failures=$((failures + 1)); }
+run "train, balanced init reaches the config" 0 train --task flipflop --recurrent-init balanced --epochs 1 "${QUICK[@]}" --out "$TMP/balanced"
+checks=$((checks + 1))
+grep -q '^recurrent_init = "balanced"' "$TMP/balanced/config.toml" ||
+  { echo "FAIL: --recurrent-init balanced did not reach the config"; failures=$((failures + 1)); }
+checks=$((checks + 1))
+grep -q '^recurrent_init = "uniform"' "$TMP/dense/config.toml" ||
+  { echo "FAIL: a default run's config does not record the uniform (SPEC) init"; failures=$((failures + 1)); }
 run "finetune" 0 finetune --model "$TMP/p" --epochs 2 --quiet
 expect out "fine-tuned"
 expect out "51 weights kept, sign violations 0"
