@@ -92,6 +92,7 @@ class Fit {
     CelltypeModelOptions mo;
     mo.input_mask = o.input_mask;
     mo.initial_drive = o.initial_drive;
+    mo.recurrent_init = o.recurrent_init;
     model_ = make_celltype_model(spec, init_rng, mo);
     trainer_.reset(new Trainer(*model_, data_, optimizer_options(), o.batch, Rng::derive_seed(o.seed, 2)));
   }
@@ -356,6 +357,16 @@ Status validate_celltype_fit_options(const CelltypeFitOptions& o) {
   return Status();
 }
 
+Status check_celltype_recurrent_init(const CelltypeSpec& spec, RecurrentInit init) {
+  if (init != RecurrentInit::kBalanced) return Status();
+  int32_t n_exc = 0;
+  for (int8_t s : spec.unit_signs()) n_exc += s > 0;
+  if (n_exc > 0 && n_exc < spec.total_units()) return Status();
+  return invalid_argument("the balanced recurrent init scales the inhibitory columns against the excitatory ones, so the "
+                          "spec needs both; it has " + std::to_string(n_exc) + " excitatory units of " +
+                          std::to_string(spec.total_units()));
+}
+
 std::string celltype_fit_settings(const CelltypeFitOptions& o) {
   char buffer[512];
   std::snprintf(buffer, sizeof buffer,
@@ -367,6 +378,9 @@ std::string celltype_fit_settings(const CelltypeFitOptions& o) {
   // Only when on (a subset), so that checkpoints written before these options existed still
   // continue with the settings they had (the drive off, every test sample scored).
   return std::string(buffer) + (o.initial_drive ? "initial_drive = true\n" : "") +
+         (o.recurrent_init != RecurrentInit::kUniform
+              ? std::string("recurrent_init = \"") + recurrent_init_name(o.recurrent_init) + "\"\n"
+              : "") +
          (o.selection_samples > 0 ? "selection_samples = " + std::to_string(o.selection_samples) + "\n" : "");
 }
 
@@ -393,6 +407,7 @@ StatusOr<CelltypeFitResult> fit_celltype_run(const CelltypeSpec& spec, const Tas
                                              const CelltypeFitOptions& options, const std::string& dir,
                                              const std::string& title, bool fresh, const CelltypeFitHooks& hooks) {
   BIORNN_RETURN_IF_ERROR(validate_celltype_fit_options(options));
+  BIORNN_RETURN_IF_ERROR(check_celltype_recurrent_init(spec, options.recurrent_init));
   BIORNN_CHECK(data.kind == TaskKind::kCelltype && data.train.inputs == spec.populations(),
                "fit_celltype_run: prepare the data with prepare_celltype_task first");
   // With the first-step drive the model reads one more input channel (celltype_model.hpp).

@@ -35,7 +35,8 @@ std::string summary_json(const CelltypeSpec& spec, const TaskData& data, const C
   j.field("lr", o.lr).field("batch", int64_t(o.batch)).field("cosine", o.cosine);
   j.field("cosine_t_max", int64_t(o.cosine_t_max)).field("cosine_min_lr", o.cosine_min_lr);
   j.field("inter_areal", inter_areal_mask_name(o.inter_areal)).field("exact", o.exact).field("input_mask", o.input_mask)
-      .field("initial_drive", o.initial_drive).field("selection_samples", int64_t(o.selection_samples));
+      .field("initial_drive", o.initial_drive).field("selection_samples", int64_t(o.selection_samples))
+      .field("recurrent_init", recurrent_init_name(o.recurrent_init));
   j.end_object();
   // The test samples every epoch was scored on (every loss below); R² uses all test_samples.
   j.field("epoch_test_samples", int64_t(r.epoch_test_samples));

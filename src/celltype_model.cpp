@@ -17,6 +17,7 @@ std::unique_ptr<SignedRnn> make_celltype_model(const CelltypeSpec& spec, Rng& in
   r.readout_from = ReadoutFrom::kActivation;
   r.recurrent_biases = false;
   r.readout_bias = true;
+  r.recurrent_init = o.recurrent_init;
   std::unique_ptr<SignedRnn> model(new SignedRnn(r, init_rng));
   Mask in(n, r.inputs), out(p, n);
   if (o.initial_drive)

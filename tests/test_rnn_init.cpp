@@ -1,9 +1,13 @@
 // test_rnn_init.cpp — SignedRnn's initial weights: SPEC §1's sign-structured uniform init, and
-// the balanced option checked against it (same draws, I columns scaled by n_E/n_I).
+// the balanced option checked against it (same draws, I columns scaled by n_E/n_I), for the
+// training run and the cell-type model.
 #include "doctest/doctest.h"
 
 #include <cmath>
 
+#include "biornn/celltype.hpp"
+#include "biornn/celltype_fit.hpp"
+#include "biornn/celltype_model.hpp"
 #include "biornn/run.hpp"
 #include "biornn/rnn.hpp"
 
@@ -82,4 +86,27 @@ TEST_CASE("a training run with the balanced init and no I (or no E) units is ref
   CHECK(run.status().message().find("gives 0 E") != std::string::npos);
   c.exc_frac = 0.5;
   CHECK(TrainingRun::create(c).ok());
+}
+
+TEST_CASE("the cell-type model passes the balanced init on: I columns x n_E/n_I = 4, readouts unchanged") {
+  StatusOr<CelltypeSpec> spec = default_celltype_spec();
+  REQUIRE(spec.ok());
+  CelltypeModelOptions uniform_options, balanced_options;
+  balanced_options.recurrent_init = RecurrentInit::kBalanced;
+  Rng rng_uniform(3), rng_balanced(3);
+  const std::unique_ptr<SignedRnn> uniform = make_celltype_model(spec.value(), rng_uniform, uniform_options);
+  const std::unique_ptr<SignedRnn> balanced = make_celltype_model(spec.value(), rng_balanced, balanced_options);
+  REQUIRE(uniform->excitatory() == 1152);
+  const SignVector& signs = uniform->column_signs();
+  int64_t mismatches = 0;
+  for (int32_t i = 0; i < 1440; i += 7)  // every 7th row keeps the test quick
+    for (int32_t j = 0; j < 1440; ++j) {
+      const double u = double(uniform->w.value(i, j)), b = double(balanced->w.value(i, j));
+      const double want = signs[std::size_t(j)] > 0 ? u : 4 * u;
+      mismatches += std::fabs(b - want) > 1e-6 * std::fabs(want) + 1e-12;
+    }
+  CHECK(mismatches == 0);
+  CHECK(bitwise_equal(balanced->w_out.value, uniform->w_out.value));
+  CHECK(bitwise_equal(balanced->w_in.value, uniform->w_in.value));
+  CHECK(check_celltype_recurrent_init(spec.value(), RecurrentInit::kBalanced).ok());
 }

@@ -72,6 +72,7 @@ struct CelltypeFitOptions {
   bool exact = true;            // exact counts per block (see above)
   bool input_mask = true;       // CelltypeModelOptions::input_mask
   bool initial_drive = false;   // CelltypeModelOptions::initial_drive (not in the paper)
+  RecurrentInit recurrent_init = RecurrentInit::kUniform;  // CelltypeModelOptions::recurrent_init (not in the paper)
   // Test samples scored after every epoch to choose the best epoch: the first N of the test set
   // (0: all of it). The bootstrap's samples are independent draws, so the first N are a random
   // subset; every epoch is scored on the same ones. 500 keeps the per-epoch scoring at a quarter
@@ -84,6 +85,8 @@ struct CelltypeFitOptions {
 
 // Checks the options (epochs ≥ 0, batch ≥ 1, lr > 0, 0 < η_min ≤ lr, T_max ≥ 1, selection ≥ 0, …).
 Status validate_celltype_fit_options(const CelltypeFitOptions& o);
+// The balanced recurrent init needs excitatory and inhibitory units in the spec.
+Status check_celltype_recurrent_init(const CelltypeSpec& spec, RecurrentInit init);
 // "key = value" lines describing everything that determines a run's result (recorded in the
 // checkpoint, so that a run is never continued with other settings).
 std::string celltype_fit_settings(const CelltypeFitOptions& o);

@@ -18,6 +18,10 @@
 //     the state a trial starts in (on the synthetic ground truth the first two steps' errors
 //     are otherwise 10²–10³ × the later steps'). It feeds no recurrent weight, so W — what the
 //     comparisons read — keeps the paper's meaning.
+//   * optionally (`recurrent_init` balanced, not in the paper) W's inhibitory columns scaled
+//     by n_E/n_I at initialisation (rnn.hpp). SPEC §1's init makes each row of the default
+//     model's W sum to about +11 (1152 E against 288 I columns), so the dense phase starts
+//     strongly excitatory; balanced starts every row near 0.
 // Initialisation order from the init Rng: SignedRnn's own (W, W_in, …), then the readout.
 //
 // Not here: the spec (celltype.hpp), data (celltype_data.hpp), the fitting pipeline
@@ -35,6 +39,7 @@ namespace biornn {
 struct CelltypeModelOptions {
   bool input_mask = true;
   bool initial_drive = false;  // inputs = P + 1, the last the first-step channel
+  RecurrentInit recurrent_init = RecurrentInit::kUniform;  // balanced needs E and I populations
 };
 
 std::unique_ptr<SignedRnn> make_celltype_model(const CelltypeSpec& spec, Rng& init_rng,

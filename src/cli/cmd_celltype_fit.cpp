@@ -45,6 +45,8 @@ std::vector<OptionSpec> common_options() {
           {"no-input-mask", "", "let every unit hear every population's input channel", ""},
           {"initial-drive", "", "learn a drive into every unit at the first step, so a trial need not start from\n"
                                 "rest (an extra input channel, 1 at step 0; not in the paper)", ""},
+          {"recurrent-init", "NAME", "uniform (SPEC) | balanced (I columns of W scaled by n_E/n_I, so each unit's\n"
+                                     "recurrent input sums to 0 on average; not in the paper)", "uniform"},
           {"lr", "X", "Adam learning rate", "0.001"},
           {"batch", "N", "mini-batch size", "200"},
           {"selection-samples", "N", "test samples scored after every epoch to keep the best one (the first N;\n"
@@ -90,6 +92,8 @@ Status read_setup(const Args& a, FitSetup* s) {
   o.cosine = !a.has("no-cosine");
   o.input_mask = !a.has("no-input-mask");
   o.initial_drive = a.has("initial-drive");
+  if (!parse_recurrent_init(a.get("recurrent-init"), &o.recurrent_init))
+    return invalid_argument("--recurrent-init must be uniform or balanced, got '" + a.get("recurrent-init") + "'");
   if (o.cosine && o.lr < o.cosine_min_lr) o.cosine_min_lr = o.lr;  // the schedule never raises the rate
   BIORNN_RETURN_IF_ERROR(validate_celltype_fit_options(o));
   if (a.has("threads")) {
@@ -103,7 +107,7 @@ Status read_setup(const Args& a, FitSetup* s) {
   StatusOr<CelltypeSpec> spec = s->spec_path.empty() ? default_celltype_spec() : load_celltype_spec(s->spec_path);
   if (!spec.ok()) return spec.status();
   s->spec = std::move(spec.value());
-  return Status();
+  return check_celltype_recurrent_init(s->spec, o.recurrent_init);
 }
 
 // The data of one condition and window, read and checked.

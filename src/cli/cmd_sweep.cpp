@@ -59,7 +59,7 @@ std::string absolute(const std::string& path) {
 
 // Flags handed to every job unchanged (after being checked here).
 const char* const kValueFlags[] = {"dense-epochs", "finetune-epochs", "inter-areal", "lr", "batch", "selection-samples",
-                                   "threads"};
+                                   "threads", "recurrent-init"};
 const char* const kSwitches[] = {"bernoulli", "no-cosine", "no-input-mask", "initial-drive"};
 
 }  // namespace
@@ -95,6 +95,7 @@ int cmd_sweep(int argc, char** argv, int first) {
           {"no-cosine", "", "constant learning rate", ""},
           {"no-input-mask", "", "let every unit hear every input channel", ""},
           {"initial-drive", "", "learn a first-step drive (see celltype fit --help)", ""},
+          {"recurrent-init", "NAME", "uniform | balanced (see celltype fit --help)", "uniform"},
           {"lr", "X", "Adam learning rate", "0.001"},
           {"batch", "N", "mini-batch size", "200"},
           {"selection-samples", "N", "test samples scored per epoch (see celltype fit --help)", "500"},
@@ -124,6 +125,8 @@ int cmd_sweep(int argc, char** argv, int first) {
   if (st.ok()) st = a.get_double("lr", &o.lr);
   if (st.ok() && !parse_inter_areal_mask(a.get("inter-areal"), &o.inter_areal))
     st = invalid_argument("--inter-areal must be topprob or random, got '" + a.get("inter-areal") + "'");
+  if (st.ok() && !parse_recurrent_init(a.get("recurrent-init"), &o.recurrent_init))
+    st = invalid_argument("--recurrent-init must be uniform or balanced, got '" + a.get("recurrent-init") + "'");
   if (st.ok() && o.lr < o.cosine_min_lr) o.cosine_min_lr = o.lr;
   if (st.ok()) st = validate_celltype_fit_options(o);
   if (!st.ok()) return report_failure(command, st);
@@ -139,6 +142,8 @@ int cmd_sweep(int argc, char** argv, int first) {
   if (conditions.empty() || windows.empty()) return report_failure(command, invalid_argument("no condition or window to fit"));
   StatusOr<CelltypeSpec> spec = a.has("spec") ? load_celltype_spec(a.get("spec")) : default_celltype_spec();
   if (!spec.ok()) return report_failure(command, spec.status());
+  st = check_celltype_recurrent_init(spec.value(), o.recurrent_init);
+  if (!st.ok()) return report_failure(command, st);
   if (!a.has("no-check"))
     for (const std::string& c : conditions) {
       StatusOr<TaskData> d = load_celltype_data(spec.value(), a.get("data"), c, CelltypeWindow::kFull);

@@ -26,6 +26,18 @@ run "bad inter-areal" 2 celltype fit --data "$TMP" --condition c --inter-areal d
 expect err "--inter-areal must be topprob or random"
 run "bad runs" 2 celltype fit --data "$TMP" --condition c --runs 0 --out "$TMP/o"
 expect err "--runs"
+run "bad recurrent init" 2 celltype fit --data "$TMP" --condition c --recurrent-init gaussian --out "$TMP/o"
+expect err "--recurrent-init must be uniform or balanced, got 'gaussian'"
+# The balanced init scales I columns against E columns: a spec of one excitatory type is refused
+# before any data is read or directory made, by fit and by sweep.
+printf 'post,L1_E\nL1_E,0.5\n' > "$TMP/e_table.csv"
+printf '[populations]\nareas = ["A"]\nlayers = ["L1"]\ntypes = ["E"]\nexcitatory = ["E"]\nratios = [1]\nscale = 4\nintra_table = "e_table.csv"\n' > "$TMP/e_spec.toml"
+run "balanced init without inhibitory units" 2 celltype fit --data "$TMP" --condition c --spec "$TMP/e_spec.toml" --recurrent-init balanced --out "$TMP/o"
+expect err "the spec needs both; it has 4 excitatory units of 4"
+run "sweep: balanced init without inhibitory units" 2 sweep --data "$TMP" --out "$TMP/o" --spec "$TMP/e_spec.toml" --recurrent-init balanced --no-check
+expect err "the spec needs both"
+run "sweep passes the recurrent init to every job" 0 sweep --data "$TMP" --out "$TMP/sw" --recurrent-init balanced --no-check --runs 1 --conditions familiar_change --windows full
+expect out "--recurrent-init balanced --condition familiar_change"
 run "resume and force" 2 celltype fit --data "$TMP" --condition c --resume --force --out "$TMP/o"
 expect err "exclude each other"
 printf '[populations]\nlayers = ["L1"]\ntypes = ["E"]\nratios = [1, 2]\n' > "$TMP/bad.toml"
@@ -85,6 +97,13 @@ PY
   expect err "records other settings than these"
   run "fit with the first-step drive" 0 celltype fit "${TINY[@]}" --runs 1 --condition cond --window half --out "$TMP/drive" --initial-drive --quiet
   grep -q '"initial_drive":true' "$TMP/drive/run1/summary.json" || { echo "FAIL: run1/summary.json lacks initial_drive true"; failures=$((failures + 1)); }
+  run "fit with the balanced init" 0 celltype fit "${TINY[@]}" --runs 1 --condition cond --window half --out "$TMP/bal" --recurrent-init balanced --quiet
+  grep -q '"recurrent_init":"balanced"' "$TMP/bal/run1/summary.json" || { echo "FAIL: run1/summary.json lacks recurrent_init balanced"; failures=$((failures + 1)); }
+  grep -q '^recurrent_init = "balanced"$' "$TMP/bal/fit.toml" || { echo "FAIL: fit.toml lacks recurrent_init = balanced"; failures=$((failures + 1)); }
+  grep -q '"recurrent_init":"uniform"' "$TMP/drive/run1/summary.json" || { echo "FAIL: a default fit's summary.json lacks recurrent_init uniform"; failures=$((failures + 1)); }
+  checks=$((checks + 3))
+  run "resume a balanced fit without the flag" 2 celltype fit "${TINY[@]}" --runs 1 --condition cond --window half --out "$TMP/bal" --resume
+  expect err "records other settings than these"
   run "fit scoring 15 test samples per epoch" 0 celltype fit "${TINY[@]}" --runs 1 --condition cond --window half --out "$TMP/sel" --selection-samples 15 --quiet
   grep -q '"epoch_test_samples":15' "$TMP/sel/run1/summary.json" || { echo "FAIL: run1/summary.json lacks epoch_test_samples 15"; failures=$((failures + 1)); }
   grep -q '"test_samples":40' "$TMP/sel/run1/summary.json" || { echo "FAIL: run1/summary.json lacks test_samples 40"; failures=$((failures + 1)); }
