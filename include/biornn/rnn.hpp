@@ -20,8 +20,9 @@
 // (U(±1/√N), fan-in N). Only W is sign-constrained or pruned.
 // Option (ours, not SPEC's): recurrent_init = balanced draws the I columns from
 // U[−r/√N, 0] with r = n_E/n_I, so every row of W sums to 0 in expectation. SPEC's init sums
-// to about +0.3·n_E/√N per row (+3.4 for 128 units, 80 % E): a strongly excitatory start. The
-// same random draws are used, scaled, so a seed gives the same W up to the I columns' scale.
+// to (n_E − n_I)/(2√N) per row in expectation (+3.4 for 128 units, 80 % E): a strongly
+// excitatory start. The same random draws are used, scaled, so a seed gives the same W up to
+// the I columns' scale.
 //
 // Structure as data: an input mask (which input channels each unit receives) and a readout
 // mask (which units each output reads) are Masks applied to W_in / W_out and kept by the
