@@ -359,8 +359,7 @@ Status validate_celltype_fit_options(const CelltypeFitOptions& o) {
 
 Status check_celltype_recurrent_init(const CelltypeSpec& spec, RecurrentInit init) {
   if (init != RecurrentInit::kBalanced) return Status();
-  int32_t n_exc = 0;
-  for (int8_t s : spec.unit_signs()) n_exc += s > 0;
+  const int32_t n_exc = excitatory_count(spec.unit_signs());
   if (n_exc > 0 && n_exc < spec.total_units()) return Status();
   return invalid_argument("the balanced recurrent init scales the inhibitory columns against the excitatory ones, so the "
                           "spec needs both; it has " + std::to_string(n_exc) + " excitatory units of " +

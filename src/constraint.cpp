@@ -21,6 +21,12 @@ SignVector dale_column_signs(int32_t n, double exc_frac) {
   return s;
 }
 
+int32_t excitatory_count(const SignVector& col_signs) {
+  int32_t n = 0;
+  for (int8_t s : col_signs) n += s > 0;
+  return n;
+}
+
 SignVector element_signs_dense(int32_t rows, const SignVector& col_signs) {
   BIORNN_CHECK(rows >= 0, "element_signs_dense: rows must be >= 0");
   SignVector out;

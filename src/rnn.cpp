@@ -94,11 +94,7 @@ SignedRnn::SignedRnn(const RnnSpec& spec, Rng& init_rng) : spec_(spec) {
   w_values = Parameter("W_values", Matrix(1, 0));
 }
 
-int32_t SignedRnn::excitatory() const {
-  int32_t n = 0;
-  for (int8_t s : column_signs_) n += s > 0;
-  return n;
-}
+int32_t SignedRnn::excitatory() const { return excitatory_count(column_signs_); }
 
 void SignedRnn::set_input_mask(const Mask& mask) {
   BIORNN_CHECK(mask.same_shape(w_in.value), "set_input_mask: W_in is " + w_in.value.shape() +

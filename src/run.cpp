@@ -104,8 +104,7 @@ StatusOr<std::unique_ptr<TrainingRun>> TrainingRun::create(const TrainConfig& co
   resolve_seeds(&run->config_);
   const TrainConfig& c = run->config_;
   if (c.recurrent_init == RecurrentInit::kBalanced) {
-    int32_t n_exc = 0;
-    for (int8_t s : dale_column_signs(c.hidden, c.exc_frac)) n_exc += s > 0;
+    const int32_t n_exc = excitatory_count(c.hidden, c.exc_frac);
     if (n_exc == 0 || n_exc == c.hidden)
       return invalid_argument("model.recurrent_init = balanced scales the I columns against the E columns, so it needs "
                               "both; exc_frac " + json_number(c.exc_frac) + " of " + std::to_string(c.hidden) +

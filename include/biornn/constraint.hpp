@@ -33,6 +33,8 @@ using SignVector = std::vector<int8_t>;
 SignVector dale_column_signs(int32_t n, double exc_frac);
 // Number of excitatory units the rule above gives.
 int32_t excitatory_count(int32_t n, double exc_frac);
+// Number of excitatory (+1) entries in any column-sign vector.
+int32_t excitatory_count(const SignVector& col_signs);
 
 // Per-element signs of a (rows, cols) row-major matrix whose column j has sign col_signs[j].
 SignVector element_signs_dense(int32_t rows, const SignVector& col_signs);
