@@ -12,6 +12,7 @@ TrainConfig fig2_run_config(const Fig2Options& o, TaskKind task, LearningRule ru
   TrainConfig c = default_train_config(task, rule);
   c.seed = uint64_t(run);
   c.data_dir = o.mnist_dir;
+  c.recurrent_init = o.recurrent_init;
   if (o.quick) {
     // Small enough that all nine cells and their runs finish in about a minute.
     c.hidden = 32;
@@ -30,6 +31,36 @@ std::string fig2_run_dir(const std::string& out_dir, TaskKind task, LearningRule
   return join_path(join_path(join_path(out_dir, task_name(task)), learning_rule_name(rule)), "seed" + std::to_string(run));
 }
 
+namespace {
+
+// A run directory is reused only if it holds the run that was asked for: a run trained with
+// another init, size or seed would otherwise enter the figure's table unnoticed. The data
+// directory and thread count do not change what is trained, so they may differ.
+Status check_reused_config(const TrainConfig& wanted, const TrainConfig& found, const std::string& dir) {
+  TrainConfig want = wanted;
+  resolve_seeds(&want);
+  TomlDocument a = train_config_to_toml(want), b = train_config_to_toml(found);
+  for (TomlDocument* d : {&a, &b}) {
+    d->set("data.dir", TomlValue::of_string(""));
+    d->set("run.threads", TomlValue::of_integer(0));
+  }
+  if (a == b) return Status();
+  std::string differences;
+  for (const TomlTable& table : a.tables()) {
+    for (const TomlEntry& e : table.entries) {
+      const std::string path = table.name.empty() ? e.key : table.name + "." + e.key;
+      const TomlValue* there = b.find(path);
+      if (there != nullptr && *there == e.value) continue;
+      differences += "\n  " + path + ": the run has " + (there ? toml_value_string(*there) : std::string("nothing")) +
+                     ", this reproduction wants " + toml_value_string(e.value);
+    }
+  }
+  return invalid_argument(dir + " holds a run with another configuration:" + differences +
+                          "\n(choose another output directory, or delete this run to train it again)");
+}
+
+}  // namespace
+
 StatusOr<std::unique_ptr<TrainingRun>> train_or_reuse_run(const TrainConfig& c, const std::string& dir,
                                                           const std::function<void(const std::string&)>& log) {
   std::unique_ptr<TrainingRun> run;
@@ -37,6 +68,7 @@ StatusOr<std::unique_ptr<TrainingRun>> train_or_reuse_run(const TrainConfig& c, 
     StatusOr<std::unique_ptr<TrainingRun>> resumed = TrainingRun::resume(dir);
     if (!resumed.ok()) return resumed.status().with_context("reusing " + dir + " (delete it to start over)");
     run = std::move(resumed.value());
+    BIORNN_RETURN_IF_ERROR(check_reused_config(c, run->config(), dir));
     if (log) log((run->epochs_done() >= run->config().epochs ? "reusing " : "resuming ") + dir);
   } else {
     StatusOr<std::unique_ptr<TrainingRun>> created = TrainingRun::create(c);

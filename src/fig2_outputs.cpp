@@ -23,6 +23,9 @@ std::string fmt(double v) {
   return buffer;
 }
 
+// "mean ± sd", or the mean alone when there is no sd (a single run or pair).
+std::string mean_sd_text(double mean, double sd) { return std::isnan(sd) ? fmt(mean) : fmt(mean) + " ± " + fmt(sd); }
+
 const Fig2Cell* find_cell(const Fig2Result& r, TaskKind task, LearningRule rule) {
   for (const Fig2Cell& c : r.cells)
     if (c.task == task && c.rule == rule) return &c;
@@ -105,10 +108,13 @@ std::string weights_svg(const Fig2Cell& c) {
 Status write_fig2_outputs(const Fig2Options& options, const Fig2Result& r) {
   BIORNN_RETURN_IF_ERROR(make_directories(options.out_dir));
   std::vector<std::vector<std::string>> table_rows;
-  std::string md = "| task | rule | runs ok / diverged | final test loss (mean ± sd) | test accuracy % (mean ± sd) | sign violations |\n"
+  std::string md = std::string("Recurrent init: ") + recurrent_init_name(options.recurrent_init) +
+                   (options.recurrent_init == RecurrentInit::kUniform ? " (SPEC §1, the paper's)" : " (ours, not the paper's)") +
+                   ".\n\n| task | rule | runs ok / diverged | final test loss (mean ± sd) | test accuracy % (mean ± sd) | sign violations |\n"
                    "|---|---|---|---|---|---|\n";
   JsonWriter j;
-  j.begin_object().field("runs", int64_t(options.runs)).field("quick", options.quick);
+  j.begin_object().field("runs", int64_t(options.runs)).field("quick", options.quick)
+      .field("recurrent_init", recurrent_init_name(options.recurrent_init));
   j.key("cells").begin_array();
   for (const Fig2Cell& c : r.cells) {
     const double m = mean_of(c.final_test_loss), sd = sample_sd(c.final_test_loss);
@@ -120,8 +126,8 @@ Status write_fig2_outputs(const Fig2Options& options, const Fig2Result& r) {
                           std::to_string(c.diverged),
                           csv_number(m), csv_number(sd), csv_number(am), csv_number(asd), std::to_string(violations)});
     md += std::string("| ") + task_name(c.task) + " | " + learning_rule_name(c.rule) + " | " +
-          std::to_string(c.final_test_loss.size()) + " / " + std::to_string(c.diverged) + " | " + fmt(m) + " ± " + fmt(sd) + " | " +
-          (std::isnan(am) ? std::string("") : fmt(am) + " ± " + fmt(asd)) + " | " + std::to_string(violations) + " |\n";
+          std::to_string(c.final_test_loss.size()) + " / " + std::to_string(c.diverged) + " | " + mean_sd_text(m, sd) + " | " +
+          (std::isnan(am) ? std::string("") : mean_sd_text(am, asd)) + " | " + std::to_string(violations) + " |\n";
     j.begin_object().field("task", task_name(c.task)).field("rule", learning_rule_name(c.rule));
     j.key("final_test_loss").begin_array();
     for (double v : c.final_test_loss) j.value(v);
@@ -150,7 +156,7 @@ Status write_fig2_outputs(const Fig2Options& options, const Fig2Result& r) {
       const double m = mean_of(kl), sd = sample_sd(kl);
       kl_rows.push_back({task_name(task), learning_rule_name(rule), std::to_string(kl.size()), csv_number(m), csv_number(sd)});
       md += std::string("| ") + task_name(task) + " | " + learning_rule_name(rule) + " | " + std::to_string(kl.size()) +
-            " | " + fmt(m) + " ± " + fmt(sd) + " |\n";
+            " | " + mean_sd_text(m, sd) + " |\n";
       kl_categories.push_back(std::string(task_name(task)) + " / " + learning_rule_name(rule));
       kl_bars.values.push_back(m);
       kl_bars.errors.push_back(std::isnan(sd) ? 0.0 : sd);

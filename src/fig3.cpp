@@ -91,6 +91,7 @@ StatusOr<std::vector<std::unique_ptr<TrainingRun>>> dense_runs(const Fig3Options
   Fig2Options f2;
   f2.quick = o.quick;
   f2.mnist_dir = o.mnist_dir;
+  f2.recurrent_init = o.recurrent_init;
   std::vector<std::unique_ptr<TrainingRun>> runs;
   for (int32_t k = 1; k <= o.runs; ++k) {
     StatusOr<std::unique_ptr<TrainingRun>> run = train_or_reuse_run(

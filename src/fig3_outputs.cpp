@@ -109,7 +109,8 @@ Status write_fig3_outputs(const Fig3Options& options, const Fig3Result& r) {
   const std::string& out = options.out_dir;
   BIORNN_RETURN_IF_ERROR(make_directories(out));
   JsonWriter j;
-  j.begin_object().field("runs", int64_t(options.runs)).field("mst_draws", int64_t(options.mst_draws)).field("quick", options.quick);
+  j.begin_object().field("runs", int64_t(options.runs)).field("mst_draws", int64_t(options.mst_draws)).field("quick", options.quick)
+      .field("recurrent_init", recurrent_init_name(options.recurrent_init));
 
   std::vector<std::vector<std::string>> mst_rows;
   j.key("mst_overlap").begin_array();

@@ -39,10 +39,14 @@ struct Fig2Options {
   std::vector<TaskKind> tasks = {TaskKind::kFlipFlop, TaskKind::kWave, TaskKind::kSeqMnist};
   std::vector<LearningRule> rules = {LearningRule::kConventional, LearningRule::kDale, LearningRule::kRectified};
   int32_t kl_bins = 100;
+  // SPEC §1's init (the paper's figure) or ours, balanced (RnnSpec::recurrent_init).
+  RecurrentInit recurrent_init = RecurrentInit::kUniform;
 };
 
 // Trains the run `config` describes in `dir`, or reuses / resumes what is already there (a
-// finished run is loaded, an interrupted one continued). Shared by every reproduction.
+// finished run is loaded, an interrupted one continued). A run whose config.toml differs from
+// `config` (other than in data.dir and run.threads) is refused, naming each differing key.
+// Shared by every reproduction.
 StatusOr<std::unique_ptr<TrainingRun>> train_or_reuse_run(const TrainConfig& config, const std::string& dir,
                                                           const std::function<void(const std::string&)>& log);
 // Where reproduce_fig2 keeps the run of (task, rule, run number): <out>/<task>/<rule>/seed<k>.

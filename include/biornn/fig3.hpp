@@ -42,6 +42,7 @@ struct Fig3Options {
   std::vector<int32_t> random_sizes = {10, 50, 100};
   int32_t mst_draws = 20;              // panel B: prunings per matrix and level (--quick: 2)
   uint64_t seed = 1;                   // pruning and random-matrix seeds derive from it
+  RecurrentInit recurrent_init = RecurrentInit::kUniform;  // of the Dale networks (Fig2Options)
 };
 
 // Panel B's sparsity levels (21) and panel C's connection probabilities (15).

@@ -4,6 +4,7 @@
 
 #include "biornn/fig2.hpp"
 #include "biornn/fig3.hpp"
+#include "biornn/kernels.hpp"
 #include "cli/args.hpp"
 #include "cli/commands.hpp"
 
@@ -28,6 +29,15 @@ bool parse_task_list(const std::string& text, const char* command, std::vector<T
   return true;
 }
 
+// --threads N, when given, sets the thread count of every run the reproduction trains.
+Status set_threads_flag(const Args& a) {
+  if (!a.has("threads")) return Status();
+  int64_t threads = 0;
+  BIORNN_RETURN_IF_ERROR(a.get_int("threads", 1, 4096, &threads));
+  set_threads(int(threads));
+  return Status();
+}
+
 int reproduce_fig2_command(int argc, char** argv, int first) {
   Args a("biornn reproduce fig2",
          "Fig. 2: conventional, Dale's and rectified backprop on flip-flop, wave reconstruction and\n"
@@ -39,7 +49,10 @@ int reproduce_fig2_command(int argc, char** argv, int first) {
           {"quick", "", "tiny runs (about a minute in all): checks the pipeline, not the paper's numbers", ""},
           {"data", "DIR", "MNIST IDX directory for sequential MNIST (skipped when absent)", ""},
           {"out", "DIR", "output directory", "runs/fig2 (runs/fig2-quick with --quick)"},
-          {"tasks", "LIST", "comma-separated subset of flipflop,wave,seqmnist", "all"}});
+          {"tasks", "LIST", "comma-separated subset of flipflop,wave,seqmnist", "all"},
+          {"recurrent-init", "NAME", "uniform (SPEC, the paper's figure) | balanced (ours; see biornn train --help)",
+           "uniform"},
+          {"threads", "N", "threads per run (runs are trained one after another)", "all cores, or BIORNN_THREADS"}});
   Status st = a.parse(argc, argv, first);
   if (!st.ok()) return a.fail(st);
   if (a.help_requested()) {
@@ -47,6 +60,8 @@ int reproduce_fig2_command(int argc, char** argv, int first) {
     return 0;
   }
   Fig2Options o;
+  if (!parse_recurrent_init(a.get("recurrent-init"), &o.recurrent_init))
+    return a.fail(invalid_argument("--recurrent-init must be uniform or balanced, got '" + a.get("recurrent-init") + "'"));
   o.quick = a.has("quick");
   int64_t runs = o.quick ? 2 : 5;
   if (a.has("runs")) {
@@ -54,6 +69,8 @@ int reproduce_fig2_command(int argc, char** argv, int first) {
     if (!st.ok()) return a.fail(st);
   }
   o.runs = int32_t(runs);
+  st = set_threads_flag(a);
+  if (!st.ok()) return a.fail(st);
   o.mnist_dir = a.get("data");
   o.out_dir = a.has("out") ? a.get("out") : (o.quick ? "runs/fig2-quick" : "runs/fig2");
   if (a.has("tasks") && !parse_task_list(a.get("tasks"), "biornn reproduce fig2", &o.tasks)) return 2;
@@ -79,7 +96,9 @@ int reproduce_fig3_command(int argc, char** argv, int first) {
           {"out", "DIR", "output directory", "runs/fig3 (runs/fig3-quick with --quick)"},
           {"tasks", "LIST", "comma-separated subset of flipflop,wave,seqmnist", "all"},
           {"mst-draws", "N", "(B) prunings per matrix and sparsity level (2 with --quick)", "20"},
-          {"seed", "N", "seed of the pruning draws and random matrices", "1"}});
+          {"seed", "N", "seed of the pruning draws and random matrices", "1"},
+          {"recurrent-init", "NAME", "init of the Dale networks trained here: uniform (SPEC) | balanced", "uniform"},
+          {"threads", "N", "threads per run (runs are trained one after another)", "all cores, or BIORNN_THREADS"}});
   Status st = a.parse(argc, argv, first);
   if (!st.ok()) return a.fail(st);
   if (a.help_requested()) {
@@ -87,11 +106,14 @@ int reproduce_fig3_command(int argc, char** argv, int first) {
     return 0;
   }
   Fig3Options o;
+  if (!parse_recurrent_init(a.get("recurrent-init"), &o.recurrent_init))
+    return a.fail(invalid_argument("--recurrent-init must be uniform or balanced, got '" + a.get("recurrent-init") + "'"));
   o.quick = a.has("quick");
   int64_t runs = o.quick ? 2 : 5, seed = 1, draws = o.quick ? 2 : 20;
   if (a.has("runs")) st = a.get_int("runs", 1, 1000, &runs);
   if (st.ok() && a.has("mst-draws")) st = a.get_int("mst-draws", 1, 1000, &draws);
   if (st.ok()) st = a.get_int("seed", 0, INT64_MAX, &seed);
+  if (st.ok()) st = set_threads_flag(a);
   if (!st.ok()) return a.fail(st);
   o.runs = int32_t(runs);
   o.mst_draws = int32_t(draws);

@@ -154,4 +154,54 @@ expect out "51 weights kept, sign violations 0"
 run "finetune refuses a dense run" 2 finetune --model "$TMP/dense"
 expect err "is not a pruned run"
 
+# reproduce fig2 / fig3 --quick: the figures run end to end; a run directory trained with another
+# init is refused (naming the key), not silently reused, and is left as it was.
+F2=(reproduce fig2 --quick --tasks flipflop --runs 1)
+run "reproduce fig2 --quick" 0 "${F2[@]}" --out "$TMP/fig2"
+expect out "Fig. 2 written to $TMP/fig2"
+expect err "training $TMP/fig2/flipflop/rectified/seed1"
+for f in table.md table.csv kl.csv fig2.json fig2_curves_flipflop.svg fig2_kl.svg fig2_hist_flipflop.svg; do
+  checks=$((checks + 1))
+  [ -s "$TMP/fig2/$f" ] || { echo "FAIL: reproduce fig2 --quick wrote no $f"; failures=$((failures + 1)); }
+done
+checks=$((checks + 1))
+grep -q '"recurrent_init":"uniform"' "$TMP/fig2/fig2.json" && grep -q '^Recurrent init: uniform (SPEC' "$TMP/fig2/table.md" ||
+  { echo "FAIL: reproduce fig2 does not record the uniform init"; failures=$((failures + 1)); }
+checks=$((checks + 1))
+grep -q '^| flipflop | dale | 1 / 0 | [0-9.e-]* |  | 0 |$' "$TMP/fig2/table.md" ||
+  { echo "FAIL: fig2 table.md's Dale row is not 'one run, a mean, 0 sign violations':"; cat "$TMP/fig2/table.md"; failures=$((failures + 1)); }
+cp "$TMP/fig2/flipflop/dale/seed1/model.npz" "$TMP/fig2_dale_before.npz"
+run "reproduce fig2 reuses its runs" 0 "${F2[@]}" --out "$TMP/fig2"
+expect err "reusing $TMP/fig2/flipflop/dale/seed1"
+run "reproduce fig2 refuses runs of another init" 2 "${F2[@]}" --out "$TMP/fig2" --recurrent-init balanced
+expect err "holds a run with another configuration"
+expect err 'model.recurrent_init: the run has "uniform", this reproduction wants "balanced"'
+checks=$((checks + 1))
+cmp -s "$TMP/fig2/flipflop/dale/seed1/model.npz" "$TMP/fig2_dale_before.npz" ||
+  { echo "FAIL: a refused reproduction changed the run it refused"; failures=$((failures + 1)); }
+run "reproduce fig2, bad init" 2 "${F2[@]}" --out "$TMP/fig2_bad" --recurrent-init gaussian
+expect err "--recurrent-init must be uniform or balanced, got 'gaussian'"
+[ ! -e "$TMP/fig2_bad" ] || { echo "FAIL: reproduce fig2 left a directory behind for a bad --recurrent-init"; failures=$((failures + 1)); }
+run "reproduce fig2, bad thread count" 2 "${F2[@]}" --out "$TMP/fig2_bad" --threads 0
+expect err "--threads"
+[ ! -e "$TMP/fig2_bad" ] || { echo "FAIL: reproduce fig2 left a directory behind for a bad --threads"; failures=$((failures + 1)); }
+run "reproduce fig2 --recurrent-init balanced" 0 "${F2[@]}" --out "$TMP/fig2_bal" --recurrent-init balanced --threads 1
+checks=$((checks + 1))
+grep -q '"threads":1,' "$TMP/fig2_bal/flipflop/dale/seed1/summary.json" ||
+  { echo "FAIL: reproduce fig2 --threads 1 did not reach the runs"; failures=$((failures + 1)); }
+checks=$((checks + 1))
+grep -q '^recurrent_init = "balanced"' "$TMP/fig2_bal/flipflop/rectified/seed1/config.toml" &&
+  grep -q '"recurrent_init":"balanced"' "$TMP/fig2_bal/fig2.json" ||
+  { echo "FAIL: reproduce fig2 --recurrent-init balanced did not reach the runs and fig2.json"; failures=$((failures + 1)); }
+F3=(reproduce fig3 --quick --tasks flipflop --runs 1 --mst-draws 1)
+run "reproduce fig3 refuses Fig. 2 runs of another init" 2 "${F3[@]}" --fig2 "$TMP/fig2_bal" --out "$TMP/fig3"
+expect err 'model.recurrent_init: the run has "balanced", this reproduction wants "uniform"'
+[ ! -e "$TMP/fig3" ] || { echo "FAIL: a refused reproduce fig3 left its output directory behind"; failures=$((failures + 1)); }
+run "reproduce fig3 --quick on balanced Fig. 2 runs" 0 "${F3[@]}" --fig2 "$TMP/fig2_bal" --out "$TMP/fig3" --recurrent-init balanced
+expect out "Fig. 3 written to $TMP/fig3"
+expect err "reusing $TMP/fig2_bal/flipflop/dale/seed1"
+checks=$((checks + 1))
+[ -s "$TMP/fig3/fig3_mst.csv" ] && [ -s "$TMP/fig3/fig3C_flipflop.svg" ] && grep -q '"recurrent_init":"balanced"' "$TMP/fig3/fig3.json" ||
+  { echo "FAIL: reproduce fig3 --quick did not write its outputs"; failures=$((failures + 1)); }
+
 finish test_train.sh
