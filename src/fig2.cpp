@@ -2,6 +2,9 @@
 // are written by fig2_outputs.cpp.
 #include "biornn/fig2.hpp"
 
+#include <chrono>
+#include <cstdio>
+
 #include "biornn/fileio.hpp"
 
 namespace biornn {
@@ -78,8 +81,22 @@ StatusOr<std::unique_ptr<TrainingRun>> train_or_reuse_run(const TrainConfig& c, 
     if (log) log("training " + dir);
   }
   if (run->epochs_done() < run->config().epochs) {
+    const auto start = std::chrono::steady_clock::now();
     BIORNN_RETURN_IF_ERROR(run->train(nullptr));
     BIORNN_RETURN_IF_ERROR(run->write_outputs());
+    if (log) {
+      // A long reproduction logs nothing per epoch, so each finished run says how it ended.
+      const EpochRecord& last = run->history().back();
+      char line[160];
+      std::snprintf(line, sizeof line, "done in %.1f s: test loss %.4g",
+                    std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(), last.test_loss);
+      std::string text = line;
+      if (last.test_accuracy >= 0) {
+        std::snprintf(line, sizeof line, ", test accuracy %.2f %%", 100 * last.test_accuracy);
+        text += line;
+      }
+      log(text);
+    }
   }
   return run;
 }
@@ -87,6 +104,9 @@ StatusOr<std::unique_ptr<TrainingRun>> train_or_reuse_run(const TrainConfig& c, 
 StatusOr<Fig2Result> reproduce_fig2(const Fig2Options& o, const std::function<void(const std::string&)>& log) {
   BIORNN_CHECK(o.runs >= 1, "reproduce_fig2: runs must be >= 1");
   Fig2Result result;
+  int32_t total = 0, started = 0;
+  for (TaskKind task : o.tasks)
+    if (task != TaskKind::kSeqMnist || !o.mnist_dir.empty()) total += int32_t(o.rules.size()) * o.runs;
   for (TaskKind task : o.tasks) {
     if (task == TaskKind::kSeqMnist && o.mnist_dir.empty()) {
       result.notes.push_back("sequential MNIST skipped: no MNIST directory was given (--data DIR)");
@@ -98,7 +118,12 @@ StatusOr<Fig2Result> reproduce_fig2(const Fig2Options& o, const std::function<vo
       cell.rule = rule;
       for (int32_t k = 1; k <= o.runs; ++k) {
         const std::string dir = fig2_run_dir(o.out_dir, task, rule, k);
-        StatusOr<std::unique_ptr<TrainingRun>> run = train_or_reuse_run(fig2_run_config(o, task, rule, k), dir, log);
+        const std::string counter = "[" + std::to_string(++started) + "/" + std::to_string(total) + "] ";
+        const auto counted_log = [&](const std::string& line) {
+          if (log) log(counter + line);
+        };
+        StatusOr<std::unique_ptr<TrainingRun>> run =
+            train_or_reuse_run(fig2_run_config(o, task, rule, k), dir, counted_log);
         if (!run.ok() && run.status().code() == StatusCode::kNumericalFailure) {
           ++cell.diverged;
           result.notes.push_back(std::string(task_name(task)) + " / " + learning_rule_name(rule) + " / seed " +

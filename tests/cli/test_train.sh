@@ -159,7 +159,8 @@ expect err "is not a pruned run"
 F2=(reproduce fig2 --quick --tasks flipflop --runs 1)
 run "reproduce fig2 --quick" 0 "${F2[@]}" --out "$TMP/fig2"
 expect out "Fig. 2 written to $TMP/fig2"
-expect err "training $TMP/fig2/flipflop/rectified/seed1"
+expect err "[3/3] training $TMP/fig2/flipflop/rectified/seed1"
+expect err "[3/3] done in "
 for f in table.md table.csv kl.csv fig2.json fig2_curves_flipflop.svg fig2_kl.svg fig2_hist_flipflop.svg; do
   checks=$((checks + 1))
   [ -s "$TMP/fig2/$f" ] || { echo "FAIL: reproduce fig2 --quick wrote no $f"; failures=$((failures + 1)); }
