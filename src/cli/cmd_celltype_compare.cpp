@@ -16,6 +16,7 @@
 #include "biornn/celltype_recovery.hpp"
 #include "biornn/celltype_summary.hpp"
 #include "biornn/fileio.hpp"
+#include "biornn/kernels.hpp"
 #include "cli/args.hpp"
 #include "cli/commands.hpp"
 
@@ -131,7 +132,8 @@ int cmd_celltype_recovery(int argc, char** argv, int first) {
           {"baseline-b", "DIR", "null-control fits of B's condition (with --baseline-a)", ""},
           {"baseline-data", "DIR", "with --ablation: the baseline's processed data (default: what its fit.toml records)", ""},
           {"json", "", "print the result as JSON", ""},
-          {"check", "", "exit 1 when a planted sign or the R² criterion is not met", ""}});
+          {"check", "", "exit 1 when a planted sign or the R² criterion is not met", ""},
+          {"threads", "N", "threads for the --ablation predictions", "all cores, or BIORNN_THREADS"}});
   int status = 0;
   if (!parse_args(a, argc, argv, first, command, &status)) return status;
   if (!a.has("truth")) return report_failure(command, invalid_argument("--truth FILE is required (SYNTH_DIR/truth.json)"));
@@ -147,7 +149,10 @@ int cmd_celltype_recovery(int argc, char** argv, int first) {
   if (st.ok() && a.has("baseline-data") && !(o.ablation && a.has("baseline-a")))
     st = invalid_argument("--baseline-data is used only with --ablation and a baseline (--baseline-a, --baseline-b)");
   o.baseline_data_dir = a.get("baseline-data");
+  int64_t threads = 0;
+  if (st.ok() && a.has("threads")) st = a.get_int("threads", 1, 4096, &threads);
   if (!st.ok()) return report_failure(command, st);
+  if (threads > 0) set_threads(int(threads));
   StatusOr<CelltypeSpec> spec = spec_for(a, a.get("a"));
   if (!spec.ok()) return report_failure(command, spec.status());
   StatusOr<std::vector<std::string>> runs_a = list_celltype_runs(a.get("a"));

@@ -127,6 +127,14 @@ expect out "by ablation, B - A > 0 in the prediction change:"
 expect out "signs by ablation:"
 expect out "B - A per pair: "
 expect out "feedforward  expected B - A > 0 in mean |w|"
+cp "$TMP/out" "$TMP/ablation_default_threads.txt"
+run "recovery --ablation --threads 1" 0 celltype recovery --truth "$TMP/synth/truth.json" --a "$TMP/A" --b "$TMP/B" \
+  --ablation --threads 1
+checks=$((checks + 1))
+cmp -s "$TMP/out" "$TMP/ablation_default_threads.txt" ||
+  { echo "FAIL [recovery --ablation --threads 1]: the report differs from the default thread count's"; failures=$((failures + 1)); }
+run "recovery, bad thread count" 2 celltype recovery --truth "$TMP/synth/truth.json" --a "$TMP/A" --b "$TMP/B" --threads 0
+expect err "--threads"
 run "recovery --ablation --json" 0 celltype recovery --truth "$TMP/synth/truth.json" --a "$TMP/A" --b "$TMP/B" --ablation \
   --json --data "$TMP/data"
 expect out '"ablation_a":['
