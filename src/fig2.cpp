@@ -34,18 +34,16 @@ std::string fig2_run_dir(const std::string& out_dir, TaskKind task, LearningRule
   return join_path(join_path(join_path(out_dir, task_name(task)), learning_rule_name(rule)), "seed" + std::to_string(run));
 }
 
-namespace {
-
-// A run directory is reused only if it holds the run that was asked for: a run trained with
-// another init, size or seed would otherwise enter the figure's table unnoticed. The data
-// directory and thread count do not change what is trained, so they may differ.
-Status check_reused_config(const TrainConfig& wanted, const TrainConfig& found, const std::string& dir) {
+Status check_reused_run_config(const TrainConfig& wanted, const TrainConfig& found, const std::string& dir) {
   TrainConfig want = wanted;
   resolve_seeds(&want);
   TomlDocument a = train_config_to_toml(want), b = train_config_to_toml(found);
+  // Where the data and a pruned run's source were read from, and the thread count, do not
+  // change what was trained (the source's own configuration is in every other key).
   for (TomlDocument* d : {&a, &b}) {
     d->set("data.dir", TomlValue::of_string(""));
     d->set("run.threads", TomlValue::of_integer(0));
+    if (d->contains("prune.source")) d->set("prune.source", TomlValue::of_string(""));
   }
   if (a == b) return Status();
   std::string differences;
@@ -58,11 +56,15 @@ Status check_reused_config(const TrainConfig& wanted, const TrainConfig& found, 
                      ", this reproduction wants " + toml_value_string(e.value);
     }
   }
+  for (const TomlTable& table : b.tables())  // keys only the run has ([prune] in a dense slot)
+    for (const TomlEntry& e : table.entries) {
+      const std::string path = table.name.empty() ? e.key : table.name + "." + e.key;
+      if (a.find(path) == nullptr)
+        differences += "\n  " + path + ": the run has " + toml_value_string(e.value) + ", this reproduction wants nothing";
+    }
   return invalid_argument(dir + " holds a run with another configuration:" + differences +
                           "\n(choose another output directory, or delete this run to train it again)");
 }
-
-}  // namespace
 
 StatusOr<std::unique_ptr<TrainingRun>> train_or_reuse_run(const TrainConfig& c, const std::string& dir,
                                                           const std::function<void(const std::string&)>& log) {
@@ -71,7 +73,7 @@ StatusOr<std::unique_ptr<TrainingRun>> train_or_reuse_run(const TrainConfig& c, 
     StatusOr<std::unique_ptr<TrainingRun>> resumed = TrainingRun::resume(dir);
     if (!resumed.ok()) return resumed.status().with_context("reusing " + dir + " (delete it to start over)");
     run = std::move(resumed.value());
-    BIORNN_RETURN_IF_ERROR(check_reused_config(c, run->config(), dir));
+    BIORNN_RETURN_IF_ERROR(check_reused_run_config(c, run->config(), dir));
     if (log) log((run->epochs_done() >= run->config().epochs ? "reusing " : "resuming ") + dir);
   } else {
     StatusOr<std::unique_ptr<TrainingRun>> created = TrainingRun::create(c);

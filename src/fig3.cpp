@@ -143,18 +143,20 @@ StatusOr<FinetuneCurve> finetune_curve(const Fig3Options& o, TaskKind task, Prun
   for (std::size_t r = 0; r < runs.size(); ++r) {
     const std::string dir = join_path(join_path(join_path(join_path(o.out_dir, "finetune"), task_name(task)), curve.method),
                                       "seed" + std::to_string(r + 1));
+    PruneRequest request;
+    request.method = method;
+    request.sparsity = 0.9;
+    request.seed = o.seed + r;
+    request.finetune_epochs = o.quick ? 3 : -1;
     std::unique_ptr<TrainingRun> run;
     if (file_exists(join_path(dir, "checkpoint.bin"))) {
       StatusOr<std::unique_ptr<TrainingRun>> resumed = TrainingRun::resume(dir);
       if (!resumed.ok()) return resumed.status().with_context("reusing " + dir + " (delete it to start over)");
       run = std::move(resumed.value());
+      BIORNN_RETURN_IF_ERROR(check_reused_run_config(
+          pruned_run_config(runs[r]->config(), runs[r]->directory(), request), run->config(), dir));
       if (log) log("reusing " + dir);
     } else {
-      PruneRequest request;
-      request.method = method;
-      request.sparsity = 0.9;
-      request.seed = o.seed + r;
-      request.finetune_epochs = o.quick ? 3 : -1;
       PruneOutcome outcome;
       StatusOr<std::unique_ptr<TrainingRun>> pruned = prune_run(runs[r]->directory(), request, dir, true, &outcome);
       if (!pruned.ok()) return pruned.status();

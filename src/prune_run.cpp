@@ -38,6 +38,20 @@ std::string report_json(const TrainingRun& run, const PruneOutcome& o) {
 
 }  // namespace
 
+TrainConfig pruned_run_config(const TrainConfig& source, const std::string& source_dir, const PruneRequest& request) {
+  TrainConfig pruned = source;
+  pruned.prune_method = prune_method_name(request.method);
+  pruned.prune_sparsity = request.sparsity;
+  pruned.prune_exact = request.exact;
+  pruned.prune_seed = request.seed;
+  pruned.prune_source = source_dir;
+  if (request.table != nullptr) pruned.prune_blocks = request.table_path;
+  pruned.cosine_lr = request.finetune_cosine;
+  if (request.finetune_cosine) pruned.lr_min = pruned.lr / kFinetuneLrDivisor;
+  pruned.epochs = request.finetune_epochs >= 0 ? request.finetune_epochs : default_finetune_epochs(pruned.task);
+  return pruned;
+}
+
 StatusOr<std::unique_ptr<TrainingRun>> prune_run(const std::string& source_dir, const PruneRequest& request,
                                                  const std::string& out_dir, bool force, PruneOutcome* outcome) {
   BIORNN_CHECK(outcome != nullptr, "prune_run: outcome must not be null");
@@ -50,18 +64,10 @@ StatusOr<std::unique_ptr<TrainingRun>> prune_run(const std::string& source_dir, 
       return invalid_argument(source_dir + ": the recurrent weights contain NaN or infinity; prune a run that trained successfully");
   const Mask current = run->model().sparse() ? run->model().pattern().pattern_mask() : Mask::all(w.rows(), w.cols());
 
-  TrainConfig pruned = run->config();
-  pruned.prune_method = prune_method_name(request.method);
-  pruned.prune_sparsity = request.sparsity;
-  pruned.prune_exact = request.exact;
-  pruned.prune_seed = request.seed;
-  pruned.prune_source = source_dir;
-  pruned.cosine_lr = request.finetune_cosine;
-  if (request.finetune_cosine) pruned.lr_min = pruned.lr / kFinetuneLrDivisor;
+  const TrainConfig pruned = pruned_run_config(run->config(), source_dir, request);
   outcome->blocks.clear();
   if (request.table != nullptr) {
     BIORNN_RETURN_IF_ERROR(check_population_table(*request.table, w.rows(), w.cols(), request.table_path));
-    pruned.prune_blocks = request.table_path;
     outcome->mask = prune_blocks(request.method, w, *request.table, request.seed, &current, request.exact, &outcome->blocks);
   } else {
     if (!(request.sparsity >= 0 && request.sparsity <= 1))
@@ -75,8 +81,7 @@ StatusOr<std::unique_ptr<TrainingRun>> prune_run(const std::string& source_dir, 
   outcome->mst_overlap = mst_overlap(tree, outcome->mask);
   outcome->mst_edges = tree.edge_count();
 
-  const int32_t epochs = request.finetune_epochs >= 0 ? request.finetune_epochs : default_finetune_epochs(pruned.task);
-  run->convert_to_sparse(outcome->mask, pruned, epochs);
+  run->convert_to_sparse(outcome->mask, pruned, pruned.epochs);
   outcome->report_json = report_json(*run, *outcome);
   BIORNN_RETURN_IF_ERROR(run->start_directory(out_dir, force));
   BIORNN_RETURN_IF_ERROR(save_npy(join_path(out_dir, "mask.npy"), npy_from_mask(outcome->mask)));

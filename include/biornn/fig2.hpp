@@ -49,6 +49,11 @@ struct Fig2Options {
 // Shared by every reproduction.
 StatusOr<std::unique_ptr<TrainingRun>> train_or_reuse_run(const TrainConfig& config, const std::string& dir,
                                                           const std::function<void(const std::string&)>& log);
+// A run directory is reused only if it holds the run asked for: a run trained with another
+// init, size or seed would otherwise enter a figure unnoticed. Compares the two configurations
+// key by key, except data.dir, run.threads and prune.source (where things were read from, not
+// what was trained); kInvalidArgument naming every differing key otherwise.
+Status check_reused_run_config(const TrainConfig& wanted, const TrainConfig& found, const std::string& dir);
 // Where reproduce_fig2 keeps the run of (task, rule, run number): <out>/<task>/<rule>/seed<k>.
 std::string fig2_run_dir(const std::string& out_dir, TaskKind task, LearningRule rule, int32_t run);
 

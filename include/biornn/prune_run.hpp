@@ -44,6 +44,11 @@ struct PruneOutcome {
   std::string report_json;         // what prune_report.json holds
 };
 
+// The configuration a run pruned from `source` (trained in `source_dir`) as `request` asks
+// records: the source's, with the [prune] fields, the fine-tuning schedule and, as `epochs`,
+// the fine-tuning epochs. prune_run writes it; the Fig. 3 reproduction checks reused runs by it.
+TrainConfig pruned_run_config(const TrainConfig& source, const std::string& source_dir, const PruneRequest& request);
+
 // Loads the run in `source_dir`, prunes it as asked and writes the pruned run to `out_dir`
 // (an existing run there is an error unless `force`). Returns the pruned run, ready to train.
 // Errors (kInvalidArgument etc.) name the problem: a table that does not fit the matrix,

@@ -204,5 +204,14 @@ expect err "reusing $TMP/fig2_bal/flipflop/dale/seed1"
 checks=$((checks + 1))
 [ -s "$TMP/fig3/fig3_mst.csv" ] && [ -s "$TMP/fig3/fig3C_flipflop.svg" ] && grep -q '"recurrent_init":"balanced"' "$TMP/fig3/fig3.json" ||
   { echo "FAIL: reproduce fig3 --quick did not write its outputs"; failures=$((failures + 1)); }
+cp "$TMP/fig3/fig3.json" "$TMP/fig3_before.json"
+run "reproduce fig3 reuses its fine-tuning runs" 0 "${F3[@]}" --fig2 "$TMP/fig2_bal" --out "$TMP/fig3" --recurrent-init balanced
+expect err "reusing $TMP/fig3/finetune/flipflop/topprob/seed1"
+run "reproduce fig3 refuses fine-tuning runs pruned from other networks" 2 "${F3[@]}" --fig2 "$TMP/fig2" --out "$TMP/fig3"
+expect err "$TMP/fig3/finetune/flipflop/topprob/seed1 holds a run with another configuration"
+expect err 'model.recurrent_init: the run has "balanced", this reproduction wants "uniform"'
+checks=$((checks + 1))
+cmp -s "$TMP/fig3/fig3.json" "$TMP/fig3_before.json" ||
+  { echo "FAIL: a refused reproduce fig3 changed the figure it refused to redo"; failures=$((failures + 1)); }
 
 finish test_train.sh
