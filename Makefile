@@ -257,6 +257,7 @@ CLI_SRCS := \
   src/cli/cmd_mst.cpp \
   src/cli/cmd_train.cpp \
   src/cli/progress.cpp \
+  src/cli/shared_options.cpp \
   src/cli/cmd_reproduce.cpp \
   src/cli/bench_train.cpp \
   src/cli/cmd_prune.cpp \

@@ -46,22 +46,22 @@ Status check_reused_run_config(const TrainConfig& wanted, const TrainConfig& fou
     if (d->contains("prune.source")) d->set("prune.source", TomlValue::of_string(""));
   }
   if (a == b) return Status();
+  const auto dotted = [](const TomlTable& table, const TomlEntry& e) {
+    return table.name.empty() ? e.key : table.name + "." + e.key;
+  };
   std::string differences;
   for (const TomlTable& table : a.tables()) {
     for (const TomlEntry& e : table.entries) {
-      const std::string path = table.name.empty() ? e.key : table.name + "." + e.key;
-      const TomlValue* there = b.find(path);
+      const TomlValue* there = b.find(dotted(table, e));
       if (there != nullptr && *there == e.value) continue;
-      differences += "\n  " + path + ": the run has " + (there ? toml_value_string(*there) : std::string("nothing")) +
+      differences += "\n  " + dotted(table, e) + ": the run has " + (there ? toml_value_string(*there) : std::string("nothing")) +
                      ", this reproduction wants " + toml_value_string(e.value);
     }
   }
   for (const TomlTable& table : b.tables())  // keys only the run has ([prune] in a dense slot)
-    for (const TomlEntry& e : table.entries) {
-      const std::string path = table.name.empty() ? e.key : table.name + "." + e.key;
-      if (a.find(path) == nullptr)
-        differences += "\n  " + path + ": the run has " + toml_value_string(e.value) + ", this reproduction wants nothing";
-    }
+    for (const TomlEntry& e : table.entries)
+      if (a.find(dotted(table, e)) == nullptr)
+        differences += "\n  " + dotted(table, e) + ": the run has " + toml_value_string(e.value) + ", this reproduction wants nothing";
   return invalid_argument(dir + " holds a run with another configuration:" + differences +
                           "\n(choose another output directory, or delete this run to train it again)");
 }

@@ -16,9 +16,9 @@
 #include "biornn/celltype_recovery.hpp"
 #include "biornn/celltype_summary.hpp"
 #include "biornn/fileio.hpp"
-#include "biornn/kernels.hpp"
 #include "cli/args.hpp"
 #include "cli/commands.hpp"
+#include "cli/shared_options.hpp"
 
 namespace biornn::cli {
 
@@ -149,10 +149,8 @@ int cmd_celltype_recovery(int argc, char** argv, int first) {
   if (st.ok() && a.has("baseline-data") && !(o.ablation && a.has("baseline-a")))
     st = invalid_argument("--baseline-data is used only with --ablation and a baseline (--baseline-a, --baseline-b)");
   o.baseline_data_dir = a.get("baseline-data");
-  int64_t threads = 0;
-  if (st.ok() && a.has("threads")) st = a.get_int("threads", 1, 4096, &threads);
+  if (st.ok()) st = apply_threads_option(a);
   if (!st.ok()) return report_failure(command, st);
-  if (threads > 0) set_threads(int(threads));
   StatusOr<CelltypeSpec> spec = spec_for(a, a.get("a"));
   if (!spec.ok()) return report_failure(command, spec.status());
   StatusOr<std::vector<std::string>> runs_a = list_celltype_runs(a.get("a"));

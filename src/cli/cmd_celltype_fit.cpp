@@ -23,6 +23,7 @@
 #include "biornn/kernels.hpp"
 #include "cli/args.hpp"
 #include "cli/commands.hpp"
+#include "cli/shared_options.hpp"
 
 namespace biornn::cli {
 
@@ -92,14 +93,10 @@ Status read_setup(const Args& a, FitSetup* s) {
   o.cosine = !a.has("no-cosine");
   o.input_mask = !a.has("no-input-mask");
   o.initial_drive = a.has("initial-drive");
-  if (!parse_recurrent_init(a.get("recurrent-init"), &o.recurrent_init))
-    return invalid_argument("--recurrent-init must be uniform or balanced, got '" + a.get("recurrent-init") + "'");
+  BIORNN_RETURN_IF_ERROR(read_recurrent_init_option(a, &o.recurrent_init));
   if (o.cosine && o.lr < o.cosine_min_lr) o.cosine_min_lr = o.lr;  // the schedule never raises the rate
   BIORNN_RETURN_IF_ERROR(validate_celltype_fit_options(o));
-  if (a.has("threads")) {
-    BIORNN_RETURN_IF_ERROR(a.get_int("threads", 1, 4096, &v));
-    set_threads(int(v));
-  }
+  BIORNN_RETURN_IF_ERROR(apply_threads_option(a));
   s->resume = a.has("resume");
   s->force = a.has("force");
   s->quiet = a.has("quiet");

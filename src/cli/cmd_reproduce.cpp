@@ -4,9 +4,9 @@
 
 #include "biornn/fig2.hpp"
 #include "biornn/fig3.hpp"
-#include "biornn/kernels.hpp"
 #include "cli/args.hpp"
 #include "cli/commands.hpp"
+#include "cli/shared_options.hpp"
 
 namespace biornn::cli {
 
@@ -27,15 +27,6 @@ bool parse_task_list(const std::string& text, const char* command, std::vector<T
     out->push_back(t);
   }
   return true;
-}
-
-// --threads N, when given, sets the thread count of every run the reproduction trains.
-Status set_threads_flag(const Args& a) {
-  if (!a.has("threads")) return Status();
-  int64_t threads = 0;
-  BIORNN_RETURN_IF_ERROR(a.get_int("threads", 1, 4096, &threads));
-  set_threads(int(threads));
-  return Status();
 }
 
 int reproduce_fig2_command(int argc, char** argv, int first) {
@@ -61,8 +52,8 @@ int reproduce_fig2_command(int argc, char** argv, int first) {
     return 0;
   }
   Fig2Options o;
-  if (!parse_recurrent_init(a.get("recurrent-init"), &o.recurrent_init))
-    return a.fail(invalid_argument("--recurrent-init must be uniform or balanced, got '" + a.get("recurrent-init") + "'"));
+  st = read_recurrent_init_option(a, &o.recurrent_init);
+  if (!st.ok()) return a.fail(st);
   o.quick = a.has("quick");
   int64_t runs = o.quick ? 2 : 5;
   if (a.has("runs")) {
@@ -70,7 +61,7 @@ int reproduce_fig2_command(int argc, char** argv, int first) {
     if (!st.ok()) return a.fail(st);
   }
   o.runs = int32_t(runs);
-  st = set_threads_flag(a);
+  st = apply_threads_option(a);
   if (!st.ok()) return a.fail(st);
   o.mnist_dir = a.get("data");
   o.out_dir = a.has("out") ? a.get("out") : (o.quick ? "runs/fig2-quick" : "runs/fig2");
@@ -108,14 +99,14 @@ int reproduce_fig3_command(int argc, char** argv, int first) {
     return 0;
   }
   Fig3Options o;
-  if (!parse_recurrent_init(a.get("recurrent-init"), &o.recurrent_init))
-    return a.fail(invalid_argument("--recurrent-init must be uniform or balanced, got '" + a.get("recurrent-init") + "'"));
+  st = read_recurrent_init_option(a, &o.recurrent_init);
+  if (!st.ok()) return a.fail(st);
   o.quick = a.has("quick");
   int64_t runs = o.quick ? 2 : 5, seed = 1, draws = o.quick ? 2 : 20;
   if (a.has("runs")) st = a.get_int("runs", 1, 1000, &runs);
   if (st.ok() && a.has("mst-draws")) st = a.get_int("mst-draws", 1, 1000, &draws);
   if (st.ok()) st = a.get_int("seed", 0, INT64_MAX, &seed);
-  if (st.ok()) st = set_threads_flag(a);
+  if (st.ok()) st = apply_threads_option(a);
   if (!st.ok()) return a.fail(st);
   o.runs = int32_t(runs);
   o.mst_draws = int32_t(draws);

@@ -19,6 +19,7 @@
 #include "biornn/fileio.hpp"
 #include "cli/args.hpp"
 #include "cli/commands.hpp"
+#include "cli/shared_options.hpp"
 
 namespace biornn::cli {
 
@@ -125,8 +126,7 @@ int cmd_sweep(int argc, char** argv, int first) {
   if (st.ok()) st = a.get_double("lr", &o.lr);
   if (st.ok() && !parse_inter_areal_mask(a.get("inter-areal"), &o.inter_areal))
     st = invalid_argument("--inter-areal must be topprob or random, got '" + a.get("inter-areal") + "'");
-  if (st.ok() && !parse_recurrent_init(a.get("recurrent-init"), &o.recurrent_init))
-    st = invalid_argument("--recurrent-init must be uniform or balanced, got '" + a.get("recurrent-init") + "'");
+  if (st.ok()) st = read_recurrent_init_option(a, &o.recurrent_init);
   if (st.ok() && o.lr < o.cosine_min_lr) o.cosine_min_lr = o.lr;
   if (st.ok()) st = validate_celltype_fit_options(o);
   if (!st.ok()) return report_failure(command, st);

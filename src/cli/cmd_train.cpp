@@ -15,6 +15,7 @@
 #include "biornn/run.hpp"
 #include "cli/args.hpp"
 #include "cli/commands.hpp"
+#include "cli/shared_options.hpp"
 #include "cli/progress.hpp"
 
 namespace biornn::cli {
@@ -115,8 +116,7 @@ Status apply_flags(const Args& a, TrainConfig* c) {
     return invalid_argument("--activation must be tanh, relu or identity, got '" + a.get("activation") + "'");
   if (a.has("readout-from") && !parse_readout_from(a.get("readout-from"), &c->readout_from))
     return invalid_argument("--readout-from must be activation or rate, got '" + a.get("readout-from") + "'");
-  if (a.has("recurrent-init") && !parse_recurrent_init(a.get("recurrent-init"), &c->recurrent_init))
-    return invalid_argument("--recurrent-init must be uniform or balanced, got '" + a.get("recurrent-init") + "'");
+  BIORNN_RETURN_IF_ERROR(read_recurrent_init_option(a, &c->recurrent_init));
   if (a.has("data")) c->data_dir = a.get("data");
   if (a.has("no-input-mask")) c->wave_input_mask = false;
   if (a.has("reset-clipped-moments")) c->reset_clipped_moments = true;
