@@ -86,12 +86,57 @@ namespace {
 
 using Log = std::function<void(const std::string&)>;
 
-// The trained Dale's-backprop runs of one task (Fig. 2's), trained there when missing.
-StatusOr<std::vector<std::unique_ptr<TrainingRun>>> dense_runs(const Fig3Options& o, TaskKind task, const Log& log) {
+// The Fig. 2 options whose Dale's-backprop runs this figure prunes.
+Fig2Options dense_options(const Fig3Options& o) {
   Fig2Options f2;
   f2.quick = o.quick;
   f2.mnist_dir = o.mnist_dir;
   f2.recurrent_init = o.recurrent_init;
+  return f2;
+}
+
+// Where the fine-tuning run of (task, method, dense run r, 0-based) lives, and how it is pruned.
+std::string finetune_dir(const Fig3Options& o, TaskKind task, PruneMethod method, std::size_t r) {
+  return join_path(join_path(join_path(join_path(o.out_dir, "finetune"), task_name(task)), prune_method_name(method)),
+                   "seed" + std::to_string(r + 1));
+}
+
+PruneRequest finetune_request(const Fig3Options& o, PruneMethod method, std::size_t r) {
+  PruneRequest request;
+  request.method = method;
+  request.sparsity = 0.9;
+  request.seed = o.seed + r;
+  request.finetune_epochs = o.quick ? 3 : -1;
+  return request;
+}
+
+bool skipped(const Fig3Options& o, TaskKind task) { return task == TaskKind::kSeqMnist && o.mnist_dir.empty(); }
+
+// Every run directory the figure would reuse, dense and fine-tuning, checked against the run
+// asked for before any work starts: a mismatch in the last task is refused at once, not after
+// the first tasks' panels (hours at full size). A fine-tuning run is checked against the
+// pruning of the dense run asked for, which is the dense run found there if that one passes.
+Status check_reusable_runs(const Fig3Options& o) {
+  const Fig2Options f2 = dense_options(o);
+  for (TaskKind task : o.tasks) {
+    if (skipped(o, task)) continue;
+    for (int32_t k = 1; k <= o.runs; ++k) {
+      const TrainConfig dense = fig2_run_config(f2, task, LearningRule::kDale, k);
+      const std::string dense_dir = fig2_run_dir(o.fig2_dir, task, LearningRule::kDale, k);
+      BIORNN_RETURN_IF_ERROR(check_reusable_run(dense, dense_dir));
+      for (PruneMethod method : {PruneMethod::kTopProb, PruneMethod::kRandom}) {
+        const std::size_t r = std::size_t(k - 1);
+        BIORNN_RETURN_IF_ERROR(check_reusable_run(pruned_run_config(dense, dense_dir, finetune_request(o, method, r)),
+                                                  finetune_dir(o, task, method, r)));
+      }
+    }
+  }
+  return Status();
+}
+
+// The trained Dale's-backprop runs of one task (Fig. 2's), trained there when missing.
+StatusOr<std::vector<std::unique_ptr<TrainingRun>>> dense_runs(const Fig3Options& o, TaskKind task, const Log& log) {
+  const Fig2Options f2 = dense_options(o);
   std::vector<std::unique_ptr<TrainingRun>> runs;
   for (int32_t k = 1; k <= o.runs; ++k) {
     StatusOr<std::unique_ptr<TrainingRun>> run = train_or_reuse_run(
@@ -141,20 +186,15 @@ StatusOr<FinetuneCurve> finetune_curve(const Fig3Options& o, TaskKind task, Prun
   curve.task = task;
   curve.method = prune_method_name(method);
   for (std::size_t r = 0; r < runs.size(); ++r) {
-    const std::string dir = join_path(join_path(join_path(join_path(o.out_dir, "finetune"), task_name(task)), curve.method),
-                                      "seed" + std::to_string(r + 1));
-    PruneRequest request;
-    request.method = method;
-    request.sparsity = 0.9;
-    request.seed = o.seed + r;
-    request.finetune_epochs = o.quick ? 3 : -1;
+    const std::string dir = finetune_dir(o, task, method, r);
+    const PruneRequest request = finetune_request(o, method, r);
     std::unique_ptr<TrainingRun> run;
     if (file_exists(join_path(dir, "checkpoint.bin"))) {
+      BIORNN_RETURN_IF_ERROR(
+          check_reusable_run(pruned_run_config(runs[r]->config(), runs[r]->directory(), request), dir));
       StatusOr<std::unique_ptr<TrainingRun>> resumed = TrainingRun::resume(dir);
       if (!resumed.ok()) return resumed.status().with_context("reusing " + dir + " (delete it to start over)");
       run = std::move(resumed.value());
-      BIORNN_RETURN_IF_ERROR(check_reused_run_config(
-          pruned_run_config(runs[r]->config(), runs[r]->directory(), request), run->config(), dir));
       if (log) log("reusing " + dir);
     } else {
       PruneOutcome outcome;
@@ -176,6 +216,7 @@ StatusOr<FinetuneCurve> finetune_curve(const Fig3Options& o, TaskKind task, Prun
 
 StatusOr<Fig3Result> reproduce_fig3(const Fig3Options& o, const Log& log) {
   BIORNN_CHECK(o.runs >= 1, "reproduce_fig3: runs must be >= 1");
+  BIORNN_RETURN_IF_ERROR(check_reusable_runs(o));
   Fig3Result result;
   const std::vector<double> sparsities = fig3_mst_sparsities();
   for (int32_t n : o.random_sizes) {
@@ -189,7 +230,7 @@ StatusOr<Fig3Result> reproduce_fig3(const Fig3Options& o, const Log& log) {
     result.mst.push_back(mst_overlap_curve("random U(0,1), N = " + std::to_string(n), matrices, sparsities, o.seed, o.mst_draws));
   }
   for (TaskKind task : o.tasks) {
-    if (task == TaskKind::kSeqMnist && o.mnist_dir.empty()) {
+    if (skipped(o, task)) {
       result.notes.push_back("sequential MNIST left out: no MNIST directory was given (--data DIR)");
       continue;
     }

@@ -368,7 +368,7 @@ Status TrainingRun::load_checkpoint(const std::string& path) {
   return Status();
 }
 
-StatusOr<std::unique_ptr<TrainingRun>> TrainingRun::resume(const std::string& dir, int32_t epochs) {
+StatusOr<TrainConfig> TrainingRun::read_config(const std::string& dir) {
   const std::string config_path = join_path(dir, kConfigFile);
   StatusOr<std::vector<uint8_t>> bytes = read_file(config_path, 1 << 20);
   if (!bytes.ok()) return bytes.status().with_context("resuming " + dir);
@@ -378,6 +378,14 @@ StatusOr<std::unique_ptr<TrainingRun>> TrainingRun::resume(const std::string& di
   BIORNN_RETURN_IF_ERROR(peek_task_and_rule(doc.value(), &c.task, &c.rule));
   c = default_train_config(c.task, c.rule);
   BIORNN_RETURN_IF_ERROR(apply_train_config(doc.value(), &c));
+  resolve_seeds(&c);  // as create() does, so this is the configuration a resumed run reports
+  return c;
+}
+
+StatusOr<std::unique_ptr<TrainingRun>> TrainingRun::resume(const std::string& dir, int32_t epochs) {
+  StatusOr<TrainConfig> read = read_config(dir);
+  if (!read.ok()) return read.status();
+  TrainConfig c = read.value();
   if (epochs > 0) c.epochs = epochs;
   StatusOr<std::unique_ptr<TrainingRun>> run = create(c);
   if (!run.ok()) return run.status();

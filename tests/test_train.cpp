@@ -125,6 +125,12 @@ TEST_CASE("a resumed run ends bit-identical to an uninterrupted one") {
   StatusOr<std::unique_ptr<TrainingRun>> resumed = TrainingRun::resume(split_dir);
   REQUIRE(resumed.ok());
   CHECK(resumed.value()->epochs_done() == 2);
+  // read_config gives the configuration resume runs, seeds resolved, without building the run.
+  StatusOr<TrainConfig> recorded = TrainingRun::read_config(split_dir);
+  REQUIRE(recorded.ok());
+  CHECK(train_config_to_toml(recorded.value()) == train_config_to_toml(resumed.value()->config()));
+  CHECK(recorded.value().init_seed != 0);
+  CHECK_FALSE(TrainingRun::read_config(split_dir + "_missing").ok());
   REQUIRE(resumed.value()->train(nullptr).ok());
   CHECK(resumed.value()->epochs_done() == 4);
 

@@ -54,6 +54,11 @@ StatusOr<std::unique_ptr<TrainingRun>> train_or_reuse_run(const TrainConfig& con
 // key by key, except data.dir, run.threads and prune.source (where things were read from, not
 // what was trained); kInvalidArgument naming every differing key otherwise.
 Status check_reused_run_config(const TrainConfig& wanted, const TrainConfig& found, const std::string& dir);
+// The same check from `dir`'s config.toml alone, without loading the run: a directory that
+// holds a checkpoint must hold the run `wanted`; one without is not checked (it will be
+// trained). A reproduction runs it over all its directories before it trains anything, so a
+// mismatch is refused at once rather than when its turn comes, hours in.
+Status check_reusable_run(const TrainConfig& wanted, const std::string& dir);
 // Where reproduce_fig2 keeps the run of (task, rule, run number): <out>/<task>/<rule>/seed<k>.
 std::string fig2_run_dir(const std::string& out_dir, TaskKind task, LearningRule rule, int32_t run);
 

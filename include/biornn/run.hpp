@@ -62,6 +62,9 @@ class TrainingRun {
   // Reopens `dir` (its config.toml and checkpoint.bin). `epochs` > 0 replaces the configured
   // number of epochs (to extend a finished run).
   static StatusOr<std::unique_ptr<TrainingRun>> resume(const std::string& dir, int32_t epochs = 0);
+  // The configuration `dir` records (its config.toml, seeds resolved), without building data or
+  // model: what resume() would run, read cheaply enough to check many directories up front.
+  static StatusOr<TrainConfig> read_config(const std::string& dir);
 
   // Creates the run directory and writes config.toml. An existing non-empty directory is an
   // error unless `force`.

@@ -194,6 +194,14 @@ checks=$((checks + 1))
 grep -q '^recurrent_init = "balanced"' "$TMP/fig2_bal/flipflop/rectified/seed1/config.toml" &&
   grep -q '"recurrent_init":"balanced"' "$TMP/fig2_bal/fig2.json" ||
   { echo "FAIL: reproduce fig2 --recurrent-init balanced did not reach the runs and fig2.json"; failures=$((failures + 1)); }
+# Every run directory in the way is checked before anything is trained: the balanced flip-flop
+# runs are refused before the wave runs listed first would have been trained.
+run "reproduce fig2 refuses up front" 2 reproduce fig2 --quick --tasks wave,flipflop --runs 1 --out "$TMP/fig2_bal"
+expect err 'model.recurrent_init: the run has "balanced", this reproduction wants "uniform"'
+checks=$((checks + 1))
+if grep -q "training" "$TMP/err" || [ -e "$TMP/fig2_bal/wave" ]; then
+  echo "FAIL: reproduce fig2 trained a run before refusing a mismatched one"; failures=$((failures + 1))
+fi
 F3=(reproduce fig3 --quick --tasks flipflop --runs 1 --mst-draws 1)
 run "reproduce fig3 refuses Fig. 2 runs of another init" 2 "${F3[@]}" --fig2 "$TMP/fig2_bal" --out "$TMP/fig3"
 expect err 'model.recurrent_init: the run has "balanced", this reproduction wants "uniform"'
@@ -210,6 +218,10 @@ expect err "reusing $TMP/fig3/finetune/flipflop/topprob/seed1"
 run "reproduce fig3 refuses fine-tuning runs pruned from other networks" 2 "${F3[@]}" --fig2 "$TMP/fig2" --out "$TMP/fig3"
 expect err "$TMP/fig3/finetune/flipflop/topprob/seed1 holds a run with another configuration"
 expect err 'model.recurrent_init: the run has "balanced", this reproduction wants "uniform"'
+checks=$((checks + 1))
+if grep -q "error before fine-tuning" "$TMP/err"; then
+  echo "FAIL: reproduce fig3 computed a panel before refusing a mismatched fine-tuning run"; failures=$((failures + 1))
+fi
 checks=$((checks + 1))
 cmp -s "$TMP/fig3/fig3.json" "$TMP/fig3_before.json" ||
   { echo "FAIL: a refused reproduce fig3 changed the figure it refused to redo"; failures=$((failures + 1)); }
