@@ -36,7 +36,8 @@ int reproduce_fig2_command(int argc, char** argv, int first) {
          "(KL of trained weight distributions vs conventional), fig2.json and the SVG panels. Each run\n"
          "is a full run directory under OUT/<task>/<rule>/seed<k>; finished runs are reused and\n"
          "interrupted ones resumed, so the command can be stopped and restarted. A run whose\n"
-         "config.toml differs from the one asked for (say, another --recurrent-init) is refused.",
+         "config.toml differs from the one asked for (say, another --recurrent-init) is refused, and\n"
+         "every run directory is checked before the first run starts.",
          {{"runs", "N", "runs per task and rule", "5"},
           {"quick", "", "tiny runs (about a minute in all): checks the pipeline, not the paper's numbers", ""},
           {"data", "DIR", "MNIST IDX directory for sequential MNIST (skipped when absent)", ""},
@@ -81,7 +82,8 @@ int reproduce_fig3_command(int argc, char** argv, int first) {
          "100) and on trained Dale matrices; (C) error before fine-tuning at 15 connection probabilities,\n"
          "per-level Mann-Whitney p and Holm-corrected p; (D) fine-tuning curves at 90 % sparsity.\n"
          "Uses (or trains) Fig. 2's Dale runs in --fig2; finished runs are reused, but only if their\n"
-         "config.toml is the one asked for (fine-tuning runs: pruned from those Dale runs).",
+         "config.toml is the one asked for (fine-tuning runs: pruned from those Dale runs); all are\n"
+         "checked before any panel is computed.",
          {{"runs", "N", "runs (trained networks / random matrices) per setting", "5"},
           {"quick", "", "tiny runs (about a minute): checks the pipeline, not the paper's numbers", ""},
           {"data", "DIR", "MNIST IDX directory for sequential MNIST (left out when absent)", ""},
