@@ -225,6 +225,7 @@ LIB_SRCS := \
   src/celltype_summary.cpp \
   src/json_read.cpp \
   src/celltype_compare.cpp \
+  src/celltype_coupling.cpp \
   src/celltype_compare_outputs.cpp \
   src/celltype_recovery.cpp \
   src/fig2.cpp \
@@ -317,6 +318,7 @@ TEST_SRCS := \
   tests/test_celltype_data.cpp \
   tests/test_celltype_fit.cpp \
   tests/test_celltype_compare.cpp \
+  tests/test_celltype_coupling.cpp \
   tests/test_population.cpp \
   tests/test_verify.cpp \
   tests/test_verify_convergence.cpp \

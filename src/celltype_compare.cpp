@@ -5,6 +5,7 @@
 #include <cmath>
 #include <limits>
 
+#include "biornn/celltype_coupling.hpp"
 #include "biornn/check.hpp"
 #include "biornn/fileio.hpp"
 #include "biornn/json_read.hpp"
@@ -46,6 +47,24 @@ std::vector<double> run_values(const std::vector<CelltypeBlockMeans>& runs, bool
   std::vector<double> out;
   for (const CelltypeBlockMeans& m : runs) out.push_back(absolute ? m.mean_abs[cell] : m.mean_signed[cell]);
   return out;
+}
+
+// Population couplings summed into the groups of a scale, (G, G) row-major.
+std::vector<double> grouped_coupling(const CelltypeSpec& spec, const CelltypeGrouping& g, const Matrix& w,
+                                     const Matrix& w_out) {
+  const std::vector<double> pop = celltype_coupling_matrix(spec, w, w_out);
+  const std::size_t n = std::size_t(g.groups()), p = std::size_t(spec.populations());
+  std::vector<double> out(n * n, 0.0);
+  for (std::size_t q = 0; q < p; ++q)
+    for (std::size_t r = 0; r < p; ++r)
+      out[std::size_t(g.group_of_population[q]) * n + std::size_t(g.group_of_population[r])] += pop[q * p + r];
+  return out;
+}
+
+void holm_each(std::vector<CelltypeBlockTest>* family) {
+  std::vector<CelltypeBlockTest*> members;
+  for (CelltypeBlockTest& t : *family) members.push_back(&t);
+  celltype_holm_family(members);
 }
 
 }  // namespace
@@ -173,7 +192,7 @@ std::vector<CelltypeHighlight> celltype_highlights(const CelltypeSpec& spec) {
     for (CelltypeHighlight& e : out)
       if (e.name == name) h = &e;
     if (h == nullptr) {
-      out.push_back({kind, name, {}, {}});
+      out.push_back({kind, name, {}, {}, {}});
       h = &out.back();
     }
     h->blocks.push_back(pr);
@@ -189,19 +208,24 @@ std::vector<CelltypeHighlight> celltype_highlights(const CelltypeSpec& spec) {
   if (layer >= 0 && sst >= 0 && vip >= 0)
     for (std::size_t a = 0; a < spec.areas.size(); ++a) {
       const int32_t s = spec.population_index(int32_t(a), layer, sst), v = spec.population_index(int32_t(a), layer, vip);
-      out.push_back({"sst_vip", "L23 Sst -> Vip " + spec.areas[a], {{s, v}}, {}});
+      out.push_back({"sst_vip", "L23 Sst -> Vip " + spec.areas[a], {{s, v}}, {}, {}});
     }
   return out;
 }
 
 CelltypeComparison compare_celltype_weights(const CelltypeSpec& spec, const std::vector<Matrix>& a,
                                             const std::vector<Matrix>& b, const std::vector<std::string>& names_a,
-                                            const std::vector<std::string>& names_b) {
+                                            const std::vector<std::string>& names_b,
+                                            const std::vector<Matrix>& readouts_a,
+                                            const std::vector<Matrix>& readouts_b) {
   BIORNN_CHECK(a.size() == names_a.size() && b.size() == names_b.size() && !a.empty() && !b.empty(),
                "compare_celltype_weights: one name per run and at least one run per condition");
+  BIORNN_CHECK((readouts_a.empty() && readouts_b.empty()) || (readouts_a.size() == a.size() && readouts_b.size() == b.size()),
+               "compare_celltype_weights: readouts for every run of both sides, or none");
   CelltypeComparison c;
   c.runs_a = names_a;
   c.runs_b = names_b;
+  c.has_coupling = !readouts_a.empty();
   for (CelltypeScale scale : kCelltypeScales) {
     std::vector<CelltypeBlockMeans> ma, mb;
     for (const Matrix& w : a) ma.push_back(celltype_block_means(spec, w, scale));
@@ -213,27 +237,40 @@ CelltypeComparison compare_celltype_weights(const CelltypeSpec& spec, const std:
       s.mean_abs.push_back(celltype_block_test(run_values(ma, true, cell), run_values(mb, true, cell)));
       s.mean_signed.push_back(celltype_block_test(run_values(ma, false, cell), run_values(mb, false, cell)));
     }
-    for (std::vector<CelltypeBlockTest>* family : {&s.mean_abs, &s.mean_signed}) {
-      std::vector<CelltypeBlockTest*> members;
-      for (CelltypeBlockTest& t : *family) members.push_back(&t);
-      celltype_holm_family(members);
+    if (c.has_coupling) {
+      std::vector<std::vector<double>> ca, cb;
+      for (std::size_t k = 0; k < a.size(); ++k) ca.push_back(grouped_coupling(spec, s.grouping, a[k], readouts_a[k]));
+      for (std::size_t k = 0; k < b.size(); ++k) cb.push_back(grouped_coupling(spec, s.grouping, b[k], readouts_b[k]));
+      for (std::size_t cell = 0; cell < cells; ++cell) {
+        std::vector<double> va, vb;
+        for (const std::vector<double>& m : ca) va.push_back(m[cell]);
+        for (const std::vector<double>& m : cb) vb.push_back(m[cell]);
+        s.coupling.push_back(celltype_block_test(va, vb));
+      }
     }
+    for (std::vector<CelltypeBlockTest>* family : {&s.mean_abs, &s.mean_signed, &s.coupling}) holm_each(family);
     c.scales.push_back(std::move(s));
   }
   c.highlights = celltype_highlights(spec);
-  std::vector<CelltypeBlockTest*> family;
+  std::vector<CelltypeBlockTest*> family, coupling_family;
   for (CelltypeHighlight& h : c.highlights) {
-    std::vector<double> va, vb;
+    std::vector<double> va, vb, ka, kb;
     for (const Matrix& w : a) va.push_back(celltype_union_mean_abs(spec, w, h.blocks));
     for (const Matrix& w : b) vb.push_back(celltype_union_mean_abs(spec, w, h.blocks));
     h.test = celltype_block_test(va, vb);
     family.push_back(&h.test);
+    if (!c.has_coupling) continue;
+    for (std::size_t k = 0; k < a.size(); ++k) ka.push_back(celltype_union_coupling(spec, a[k], readouts_a[k], h.blocks));
+    for (std::size_t k = 0; k < b.size(); ++k) kb.push_back(celltype_union_coupling(spec, b[k], readouts_b[k], h.blocks));
+    h.coupling = celltype_block_test(ka, kb);
+    coupling_family.push_back(&h.coupling);
   }
   celltype_holm_family(family);
+  celltype_holm_family(coupling_family);
   return c;
 }
 
-StatusOr<Matrix> load_celltype_run_weights(const CelltypeSpec& spec, const std::string& run_dir) {
+StatusOr<Matrix> load_celltype_run_weights(const CelltypeSpec& spec, const std::string& run_dir, Matrix* w_out) {
   const std::string summary = join_path(run_dir, "summary.json");
   StatusOr<JsonValue> doc = read_json_file(summary);
   if (!doc.ok()) return doc.status();
@@ -259,24 +296,35 @@ StatusOr<Matrix> load_celltype_run_weights(const CelltypeSpec& spec, const std::
   if (w.value().rows() != n || w.value().cols() != n)
     return invalid_argument(run_dir + ": W is " + w.value().shape() + " but the spec has " + std::to_string(n) +
                             " units (pass the --spec the run was fitted with)");
+  if (w_out == nullptr) return w;
+  const auto readout = arrays.value().find("W_out");
+  if (readout == arrays.value().end()) return invalid_argument(path + ": no array 'W_out' (the frozen readouts)");
+  StatusOr<Matrix> r = npy_to_matrix(readout->second, path + ": W_out");
+  if (!r.ok()) return r.status();
+  if (r.value().rows() != spec.populations() || r.value().cols() != n)
+    return invalid_argument(run_dir + ": W_out is " + r.value().shape() + " but the spec needs " +
+                            shape_string(spec.populations(), n));
+  *w_out = std::move(r.value());
   return w;
 }
 
 StatusOr<CelltypeComparison> compare_celltype_runs(const CelltypeSpec& spec, const std::vector<std::string>& runs_a,
                                                    const std::vector<std::string>& runs_b) {
   if (runs_a.empty() || runs_b.empty()) return invalid_argument("each condition needs at least one run");
-  std::vector<Matrix> a, b;
+  std::vector<Matrix> a, b, readouts_a, readouts_b;
   for (const std::vector<std::string>* runs : {&runs_a, &runs_b})
     for (const std::string& dir : *runs) {
-      StatusOr<Matrix> w = load_celltype_run_weights(spec, dir);
+      Matrix readout;
+      StatusOr<Matrix> w = load_celltype_run_weights(spec, dir, &readout);
       if (!w.ok()) {
         if (dir == runs_a.front() || w.status().code() != StatusCode::kInvalidArgument) return w.status();
         return invalid_argument("the runs were not fitted with one spec: " + runs_a.front() + " fits the spec, but " +
                                 w.status().message());
       }
       (runs == &runs_a ? a : b).push_back(std::move(w.value()));
+      (runs == &runs_a ? readouts_a : readouts_b).push_back(std::move(readout));
     }
-  return compare_celltype_weights(spec, a, b, runs_a, runs_b);
+  return compare_celltype_weights(spec, a, b, runs_a, runs_b, readouts_a, readouts_b);
 }
 
 }  // namespace biornn

@@ -74,20 +74,37 @@ std::string table_header(const char* what) {
   return buffer;
 }
 
-Matrix diff_matrix(const CelltypeScaleComparison& s, bool absolute) {
+// The block measures in output order: name in CSV and JSON, file stem, and where their tests are.
+enum class Measure { kMeanAbs, kSigned, kCoupling };
+const char* measure_key(Measure m) {
+  return m == Measure::kMeanAbs ? "mean_abs" : m == Measure::kSigned ? "signed" : "coupling";
+}
+const std::vector<CelltypeBlockTest>& tests_of(const CelltypeScaleComparison& s, Measure m) {
+  return m == Measure::kMeanAbs ? s.mean_abs : m == Measure::kSigned ? s.mean_signed : s.coupling;
+}
+std::vector<Measure> measures_of(const CelltypeComparison& c) {
+  std::vector<Measure> out = {Measure::kMeanAbs, Measure::kSigned};
+  if (c.has_coupling) out.push_back(Measure::kCoupling);
+  return out;
+}
+
+Matrix diff_matrix(const CelltypeScaleComparison& s, Measure measure) {
   const int32_t n = s.grouping.groups();
   Matrix m(n, n);
-  const std::vector<CelltypeBlockTest>& tests = absolute ? s.mean_abs : s.mean_signed;
+  const std::vector<CelltypeBlockTest>& tests = tests_of(s, measure);
   for (int32_t i = 0; i < n; ++i)
     for (int32_t k = 0; k < n; ++k) m(i, k) = real(tests[std::size_t(i) * std::size_t(n) + std::size_t(k)].diff);
   return m;
 }
 
-std::string heatmap_svg(const CelltypeSpec& spec, const CelltypeScaleComparison& s, bool absolute) {
+std::string heatmap_svg(const CelltypeSpec& spec, const CelltypeScaleComparison& s, Measure measure) {
   HeatmapOptions o;
-  o.title = std::string("B − A: ") + (absolute ? "mean |w|" : "signed mean w") + " per " +
-            celltype_scale_name(s.grouping.scale) + " block (zeros included, mean over runs)";
-  o.colorbar_label = absolute ? "B − A of mean |w|" : "B − A of mean w";
+  const char* what = measure == Measure::kMeanAbs ? "mean |w|" : measure == Measure::kSigned ? "signed mean w"
+                                                                                              : "readout coupling";
+  o.title = std::string("B − A: ") + what + " per " + celltype_scale_name(s.grouping.scale) + " block (" +
+            (measure == Measure::kCoupling ? "Σ r_i Σ w_ij" : "zeros included") + ", mean over runs)";
+  o.colorbar_label = measure == Measure::kMeanAbs ? "B − A of mean |w|" : measure == Measure::kSigned ? "B − A of mean w"
+                                                                                                    : "B − A of coupling";
   o.x_label = "presynaptic (source)";
   o.y_label = "postsynaptic (target)";
   o.cells = HeatmapCells::kRects;
@@ -100,7 +117,7 @@ std::string heatmap_svg(const CelltypeSpec& spec, const CelltypeScaleComparison&
     o.col_boundaries = o.row_boundaries;
   }
   o.size = s.grouping.scale == CelltypeScale::kPopulation ? 540 : 360;
-  return plot_heatmap(diff_matrix(s, absolute), o);
+  return plot_heatmap(diff_matrix(s, measure), o);
 }
 
 // Nodes = area·layer groups (areas left to right, layers top to bottom in spec order); edge
@@ -146,8 +163,11 @@ std::string celltype_comparison_json(const CelltypeSpec& spec, const CelltypeCom
   j.end_array().key("runs_b").begin_array();
   for (const std::string& r : c.runs_b) j.value(r);
   j.end_array();
-  j.field("measures", "mean_abs = mean |w| per block, zeros included; signed = mean w per block; rows post, "
-                      "columns pre; diff = mean over B's runs - mean over A's runs");
+  j.field("measures", std::string("mean_abs = mean |w| per block, zeros included; signed = mean w per block; ") +
+                          (c.has_coupling ? "coupling = sum over post units i of readout r_i times the row sum of "
+                                            "the block (a layer or area block sums its population blocks); "
+                                          : "") +
+                          "rows post, columns pre; diff = mean over B's runs - mean over A's runs");
   j.field("tests", "Welch t and two-sided Mann-Whitney U on the per-run values (B vs A), Holm-corrected over the "
                    "tested blocks of each scale and measure; a block equal in every run of both is untested");
   j.key("scales").begin_object();
@@ -165,6 +185,10 @@ std::string celltype_comparison_json(const CelltypeSpec& spec, const CelltypeCom
         test_json(j, s.mean_abs[cell]);
         j.key("signed");
         test_json(j, s.mean_signed[cell]);
+        if (c.has_coupling) {
+          j.key("coupling");
+          test_json(j, s.coupling[cell]);
+        }
         j.end_object();
       }
     j.end_array().end_object();
@@ -176,6 +200,10 @@ std::string celltype_comparison_json(const CelltypeSpec& spec, const CelltypeCom
       j.begin_object().field("source", spec.population_name(b.source)).field("target", spec.population_name(b.target)).end_object();
     j.end_array().key("mean_abs");
     test_json(j, h.test);
+    if (c.has_coupling) {
+      j.key("coupling");
+      test_json(j, h.coupling);
+    }
     j.end_object();
   }
   j.end_array().end_object();
@@ -193,6 +221,12 @@ std::string celltype_comparison_text(const CelltypeSpec& spec, const CelltypeCom
   out += "\nhighlighted projections (mean |w| over the union of their blocks; Holm over the highlights):\n";
   out += table_header("projection");
   for (const CelltypeHighlight& h : c.highlights) out += test_line(h.name, h.test);
+  if (c.has_coupling) {
+    out += "\nthe same projections by readout coupling (sum over target units of readout x row sum; ours, not the "
+           "paper's; Holm over the highlights):\n";
+    out += table_header("projection");
+    for (const CelltypeHighlight& h : c.highlights) out += test_line(h.name, h.coupling);
+  }
   for (auto it = c.scales.rbegin(); it != c.scales.rend(); ++it) {
     const CelltypeScaleComparison& s = *it;
     const int32_t n = s.grouping.groups();
@@ -241,43 +275,53 @@ StatusOr<std::vector<std::string>> write_celltype_comparison(const CelltypeSpec&
     for (std::size_t cell = 0; cell < s.mean_abs.size(); ++cell) {
       const std::string& post = s.grouping.labels[cell / n];
       const std::string& pre = s.grouping.labels[cell % n];
-      for (int measure = 0; measure < 2; ++measure) {
-        const CelltypeBlockTest& t = measure == 0 ? s.mean_abs[cell] : s.mean_signed[cell];
-        std::vector<std::string> row = {post, pre, measure == 0 ? "mean_abs" : "signed"};
-        for (std::string& cell_text : test_cells(t)) row.push_back(std::move(cell_text));
+      for (Measure measure : measures_of(c)) {
+        std::vector<std::string> row = {post, pre, measure_key(measure)};
+        for (std::string& cell_text : test_cells(tests_of(s, measure)[cell])) row.push_back(std::move(cell_text));
         rows.push_back(std::move(row));
       }
       for (int side = 0; side < 2; ++side) {
-        const CelltypeBlockTest& t = s.mean_abs[cell];
-        const std::vector<double>& abs_values = side == 0 ? t.a : t.b;
-        const std::vector<double>& signed_values = side == 0 ? s.mean_signed[cell].a : s.mean_signed[cell].b;
         const std::vector<std::string>& names = side == 0 ? c.runs_a : c.runs_b;
-        for (std::size_t r = 0; r < abs_values.size(); ++r)
-          runs_rows.push_back({side == 0 ? "A" : "B", names[r], scale, post, pre, csv_number(abs_values[r]),
-                               csv_number(signed_values[r])});
+        for (std::size_t r = 0; r < names.size(); ++r) {
+          std::vector<std::string> row = {side == 0 ? "A" : "B", names[r], scale, post, pre};
+          for (Measure measure : {Measure::kMeanAbs, Measure::kSigned, Measure::kCoupling}) {
+            if (measure == Measure::kCoupling && !c.has_coupling) {
+              row.push_back("");
+              continue;
+            }
+            const CelltypeBlockTest& t = tests_of(s, measure)[cell];
+            row.push_back(csv_number((side == 0 ? t.a : t.b)[r]));
+          }
+          runs_rows.push_back(std::move(row));
+        }
       }
     }
     std::vector<std::string> header = {"post", "pre", "measure"};
     header.insert(header.end(), kTestHeader.begin(), kTestHeader.end());
     written.push_back(join_path(dir, "blocks_" + scale + ".csv"));
     BIORNN_RETURN_IF_ERROR(write_csv(written.back(), header, rows));
-    BIORNN_RETURN_IF_ERROR(write("diff_abs_" + scale + ".svg", heatmap_svg(spec, s, true)));
-    BIORNN_RETURN_IF_ERROR(write("diff_signed_" + scale + ".svg", heatmap_svg(spec, s, false)));
+    BIORNN_RETURN_IF_ERROR(write("diff_abs_" + scale + ".svg", heatmap_svg(spec, s, Measure::kMeanAbs)));
+    BIORNN_RETURN_IF_ERROR(write("diff_signed_" + scale + ".svg", heatmap_svg(spec, s, Measure::kSigned)));
+    if (c.has_coupling)
+      BIORNN_RETURN_IF_ERROR(write("diff_coupling_" + scale + ".svg", heatmap_svg(spec, s, Measure::kCoupling)));
     if (s.grouping.scale == CelltypeScale::kLayer) BIORNN_RETURN_IF_ERROR(write("network.svg", network_svg(spec, s)));
   }
   std::vector<std::vector<std::string>> highlight_rows;
-  for (const CelltypeHighlight& h : c.highlights) {
-    std::vector<std::string> row = {h.kind, h.name, blocks_of(spec, h.blocks)};
-    for (std::string& cell_text : test_cells(h.test)) row.push_back(std::move(cell_text));
-    highlight_rows.push_back(std::move(row));
-  }
-  std::vector<std::string> header = {"kind", "name", "blocks"};
+  for (const CelltypeHighlight& h : c.highlights)
+    for (Measure measure : {Measure::kMeanAbs, Measure::kCoupling}) {
+      if (measure == Measure::kCoupling && !c.has_coupling) continue;
+      std::vector<std::string> row = {h.kind, h.name, blocks_of(spec, h.blocks), measure_key(measure)};
+      for (std::string& cell_text : test_cells(measure == Measure::kMeanAbs ? h.test : h.coupling))
+        row.push_back(std::move(cell_text));
+      highlight_rows.push_back(std::move(row));
+    }
+  std::vector<std::string> header = {"kind", "name", "blocks", "measure"};
   header.insert(header.end(), kTestHeader.begin(), kTestHeader.end());
   written.push_back(join_path(dir, "highlights.csv"));
   BIORNN_RETURN_IF_ERROR(write_csv(written.back(), header, highlight_rows));
   written.push_back(join_path(dir, "runs.csv"));
   BIORNN_RETURN_IF_ERROR(
-      write_csv(written.back(), {"condition", "run", "scale", "post", "pre", "mean_abs", "signed"}, runs_rows));
+      write_csv(written.back(), {"condition", "run", "scale", "post", "pre", "mean_abs", "signed", "coupling"}, runs_rows));
   return written;
 }
 

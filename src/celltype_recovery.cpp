@@ -7,6 +7,7 @@
 
 #include "biornn/celltype_ablation.hpp"
 #include "biornn/celltype_compare.hpp"
+#include "biornn/celltype_coupling.hpp"
 #include "biornn/celltype_data.hpp"
 #include "biornn/celltype_fit.hpp"
 #include "biornn/celltype_model.hpp"
@@ -81,9 +82,9 @@ StatusOr<std::vector<Planted>> read_truth(const CelltypeSpec& spec, const std::s
   return out;
 }
 
-// The runs of one condition: their records (one condition and window) and weights.
+// The runs of one condition: their records (one condition and window), weights and readouts.
 Status load_side(const CelltypeSpec& spec, const std::vector<std::string>& runs, const char* side,
-                 std::vector<CelltypeRunRecord>* records, std::vector<Matrix>* weights) {
+                 std::vector<CelltypeRunRecord>* records, std::vector<Matrix>* weights, std::vector<Matrix>* readouts) {
   if (runs.empty()) return invalid_argument(std::string("no runs for ") + side);
   for (const std::string& dir : runs) {
     StatusOr<CelltypeRunRecord> r = read_celltype_run(spec, dir);
@@ -92,10 +93,12 @@ Status load_side(const CelltypeSpec& spec, const std::vector<std::string>& runs,
       return invalid_argument(std::string("the runs of ") + side + " mix conditions: " + records->front().dir + " is " +
                               records->front().condition + " (" + records->front().window + "), " + dir + " is " +
                               r.value().condition + " (" + r.value().window + ")");
-    StatusOr<Matrix> w = load_celltype_run_weights(spec, dir);
+    Matrix readout;
+    StatusOr<Matrix> w = load_celltype_run_weights(spec, dir, &readout);
     if (!w.ok()) return w.status();
     records->push_back(std::move(r.value()));
     weights->push_back(std::move(w.value()));
+    readouts->push_back(std::move(readout));
   }
   return Status();
 }
@@ -115,6 +118,13 @@ std::vector<CelltypeRecoveryRun> r2_of(const CelltypeSpec& spec, const std::vect
     out.push_back(run);
   }
   return out;
+}
+
+bool same_matrix(const Matrix& x, const Matrix& y) {
+  if (x.rows() != y.rows() || x.cols() != y.cols()) return false;
+  for (int64_t e = 0; e < x.size(); ++e)
+    if (x.data()[e] != y.data()[e]) return false;
+  return true;
 }
 
 int sign_of(double v) { return v > 0 ? 1 : v < 0 ? -1 : 0; }
@@ -279,6 +289,10 @@ Status score_against_baseline(const CelltypeSpec& spec, const std::string& truth
     item.baseline_diffs = b.items[i].diffs;
     calibrate_measure(item.diffs, item.baseline_diffs, item.expected_sign, r->required, &item.calibrated_diffs,
                       &item.calibrated_matches, &item.calibrated_recovered);
+    item.coupling_baseline_diffs = b.items[i].coupling_diffs;
+    calibrate_measure(item.coupling_diffs, item.coupling_baseline_diffs, item.expected_sign, r->required,
+                      &item.coupling_calibrated_diffs, &item.coupling_calibrated_matches,
+                      &item.coupling_calibrated_recovered);
     if (!r->ablation) continue;
     item.ablation_baseline_diffs = b.items[i].ablation_diffs;
     calibrate_measure(item.ablation_diffs, item.ablation_baseline_diffs, item.expected_sign, r->required,
@@ -288,9 +302,11 @@ Status score_against_baseline(const CelltypeSpec& spec, const std::string& truth
   r->calibrated = true;
   r->baseline_runs_a = b.runs_a;
   r->baseline_runs_b = b.runs_b;
-  r->calibrated_signs_passed = r->ablation_calibrated_signs_passed = !r->items.empty();
+  r->calibrated_signs_passed = r->ablation_calibrated_signs_passed = r->coupling_calibrated_signs_passed =
+      !r->items.empty();
   for (const CelltypeRecoveryItem& item : r->items) {
     r->calibrated_signs_passed = r->calibrated_signs_passed && item.calibrated_recovered;
+    r->coupling_calibrated_signs_passed = r->coupling_calibrated_signs_passed && item.coupling_calibrated_recovered;
     r->ablation_calibrated_signs_passed = r->ablation_calibrated_signs_passed && item.ablation_calibrated_recovered;
   }
   r->ablation_calibrated_signs_passed = r->ablation_calibrated_signs_passed && r->ablation;
@@ -306,9 +322,9 @@ StatusOr<CelltypeRecovery> score_celltype_recovery(const CelltypeSpec& spec, con
   StatusOr<std::vector<Planted>> truth = read_truth(spec, truth_path);
   if (!truth.ok()) return truth.status();
   std::vector<CelltypeRunRecord> ra, rb;
-  std::vector<Matrix> wa, wb;
-  BIORNN_RETURN_IF_ERROR(load_side(spec, runs_a, "A", &ra, &wa));
-  BIORNN_RETURN_IF_ERROR(load_side(spec, runs_b, "B", &rb, &wb));
+  std::vector<Matrix> wa, wb, outa, outb;
+  BIORNN_RETURN_IF_ERROR(load_side(spec, runs_a, "A", &ra, &wa, &outa));
+  BIORNN_RETURN_IF_ERROR(load_side(spec, runs_b, "B", &rb, &wb, &outb));
   CelltypeRecovery r;
   r.condition_a = ra.front().condition;
   r.condition_b = rb.front().condition;
@@ -316,6 +332,13 @@ StatusOr<CelltypeRecovery> score_celltype_recovery(const CelltypeSpec& spec, con
   r.window_b = rb.front().window;
   r.pairs = int32_t(std::min(wa.size(), wb.size()));
   r.required = int32_t(std::ceil(options.fraction * r.pairs - 1e-9));
+  // The coupling is scaled by the readouts, so a pair is comparable only when they are equal
+  // (runs of the same seed: the readouts are frozen at their initial draw).
+  for (int32_t k = 0; k < r.pairs; ++k)
+    if (!same_matrix(outa[std::size_t(k)], outb[std::size_t(k)]))
+      return invalid_argument("run pair " + std::to_string(k + 1) + " (" + ra[std::size_t(k)].dir + " and " +
+                              rb[std::size_t(k)].dir + ") has different readouts: run k of A and run k of B must be "
+                              "fitted with the same seed (celltype fit --seed), since their weights are compared");
   for (const Planted& p : truth.value()) {
     int sign = 0;
     for (const auto& ab : p.comparisons) {
@@ -339,23 +362,36 @@ StatusOr<CelltypeRecovery> score_celltype_recovery(const CelltypeSpec& spec, con
       block.target = b.second;
       item.per_block.push_back(block);
     }
+    for (std::size_t k = 0; k < wa.size(); ++k) item.coupling_a.push_back(celltype_union_coupling(spec, wa[k], outa[k], item.blocks));
+    for (std::size_t k = 0; k < wb.size(); ++k) item.coupling_b.push_back(celltype_union_coupling(spec, wb[k], outb[k], item.blocks));
     for (int32_t k = 0; k < r.pairs; ++k) {
-      const double d = celltype_union_mean_abs(spec, wb[std::size_t(k)], item.blocks) -
-                       celltype_union_mean_abs(spec, wa[std::size_t(k)], item.blocks);
+      const std::size_t ks = std::size_t(k);
+      const double d = celltype_union_mean_abs(spec, wb[ks], item.blocks) - celltype_union_mean_abs(spec, wa[ks], item.blocks);
       item.diffs.push_back(d);
       item.matches += sign_of(d) == sign;
+      const double dc = item.coupling_b[ks] - item.coupling_a[ks];
+      item.coupling_diffs.push_back(dc);
+      item.coupling_matches += sign_of(dc) == sign;
       for (std::size_t i = 0; i < item.blocks.size(); ++i) {
-        const double db = celltype_union_mean_abs(spec, wb[std::size_t(k)], {item.blocks[i]}) -
-                          celltype_union_mean_abs(spec, wa[std::size_t(k)], {item.blocks[i]});
+        const double db = celltype_union_mean_abs(spec, wb[ks], {item.blocks[i]}) -
+                          celltype_union_mean_abs(spec, wa[ks], {item.blocks[i]});
         item.per_block[i].diffs.push_back(db);
         item.per_block[i].matches += sign_of(db) == sign;
+        const double dbc = celltype_union_coupling(spec, wb[ks], outb[ks], {item.blocks[i]}) -
+                           celltype_union_coupling(spec, wa[ks], outa[ks], {item.blocks[i]});
+        item.per_block[i].coupling_diffs.push_back(dbc);
+        item.per_block[i].coupling_matches += sign_of(dbc) == sign;
       }
     }
     item.recovered = r.pairs > 0 && item.matches >= r.required;
+    item.coupling_recovered = r.pairs > 0 && item.coupling_matches >= r.required;
     r.items.push_back(std::move(item));
   }
-  r.signs_passed = !r.items.empty();
-  for (const CelltypeRecoveryItem& item : r.items) r.signs_passed = r.signs_passed && item.recovered != item.control;
+  r.signs_passed = r.coupling_signs_passed = !r.items.empty();
+  for (const CelltypeRecoveryItem& item : r.items) {
+    r.signs_passed = r.signs_passed && item.recovered != item.control;
+    r.coupling_signs_passed = r.coupling_signs_passed && item.coupling_recovered != item.control;
+  }
   if (options.ablation) BIORNN_RETURN_IF_ERROR(score_ablation(spec, ra, rb, options, &r));
   r.runs_a = r2_of(spec, ra);
   r.runs_b = r2_of(spec, rb);
@@ -434,6 +470,19 @@ std::string celltype_recovery_text(const CelltypeRecovery& r) {
     }
     if (r.calibrated) out += calibrated_lines("mean |w|", item.calibrated_matches, item.calibrated_recovered,
                                               item.baseline_diffs, item.calibrated_diffs, r.pairs);
+    std::snprintf(line, sizeof line, "%-12s by readout coupling, B - A %s 0: %d of %d pairs -> %s\n", "",
+                  item.expected_sign > 0 ? ">" : "<", item.coupling_matches, r.pairs,
+                  item.control ? (item.coupling_recovered ? "FALSE POSITIVE" : "no false positive")
+                               : (item.coupling_recovered ? "RECOVERED" : "NOT recovered"));
+    out += line + per_pair_line(item.coupling_diffs);
+    for (const CelltypeRecoveryBlock& b : item.per_block) {
+      std::snprintf(line, sizeof line, "             %s -> %s: %d of %d\n", b.source.c_str(), b.target.c_str(),
+                    b.coupling_matches, r.pairs);
+      out += line;
+    }
+    if (r.calibrated)
+      out += calibrated_lines("readout coupling", item.coupling_calibrated_matches, item.coupling_calibrated_recovered,
+                              item.coupling_baseline_diffs, item.coupling_calibrated_diffs, r.pairs);
     if (!r.ablation) continue;
     std::snprintf(line, sizeof line, "%-12s by ablation, B - A %s 0 in the prediction change: %d of %d pairs -> %s\n", "",
                   item.expected_sign > 0 ? ">" : "<", item.ablation_matches, r.pairs,
@@ -459,11 +508,15 @@ std::string celltype_recovery_text(const CelltypeRecovery& r) {
   bool control = false;
   for (const CelltypeRecoveryItem& item : r.items) control = control || item.control;
   out += std::string(control ? "signs (control: no false positive): " : "signs: ") + (r.signs_passed ? "PASS" : "FAIL") + "\n";
+  out += std::string(control ? "signs by readout coupling (control: no false positive): " : "signs by readout coupling: ") +
+         (r.coupling_signs_passed ? "PASS" : "FAIL") + "\n";
   if (r.ablation)
     out += std::string(control ? "signs by ablation (control: no false positive): " : "signs by ablation: ") +
            (r.ablation_signs_passed ? "PASS" : "FAIL") + "\n";
   if (r.calibrated) {
     out += std::string("signs against the baseline: ") + (r.calibrated_signs_passed ? "PASS" : "FAIL") + "\n";
+    out += std::string("signs by readout coupling against the baseline: ") +
+           (r.coupling_calibrated_signs_passed ? "PASS" : "FAIL") + "\n";
     if (r.ablation)
       out += std::string("signs by ablation against the baseline: ") + (r.ablation_calibrated_signs_passed ? "PASS" : "FAIL") +
              "\n";
@@ -498,6 +551,8 @@ std::string celltype_recovery_json(const CelltypeRecovery& r) {
       j.key("diffs").begin_array();
       for (double d : b.diffs) j.value(d);
       j.end_array();
+      j.field("coupling_matches", int64_t(b.coupling_matches));
+      write_numbers(j, "coupling_diffs", b.coupling_diffs);
       if (r.ablation) {
         j.field("ablation_matches", int64_t(b.ablation_matches)).key("ablation_diffs").begin_array();
         for (double d : b.ablation_diffs) j.value(d);
@@ -506,6 +561,10 @@ std::string celltype_recovery_json(const CelltypeRecovery& r) {
       j.end_object();
     }
     j.end_array();
+    j.field("coupling_matches", int64_t(item.coupling_matches)).field("coupling_recovered", item.coupling_recovered);
+    write_numbers(j, "coupling_a", item.coupling_a);
+    write_numbers(j, "coupling_b", item.coupling_b);
+    write_numbers(j, "coupling_diffs", item.coupling_diffs);
     if (r.ablation) {
       j.field("ablation_matches", int64_t(item.ablation_matches)).field("ablation_recovered", item.ablation_recovered);
       write_numbers(j, "ablation_a", item.ablation_a);
@@ -516,6 +575,10 @@ std::string celltype_recovery_json(const CelltypeRecovery& r) {
       j.field("calibrated_matches", int64_t(item.calibrated_matches)).field("calibrated_recovered", item.calibrated_recovered);
       write_numbers(j, "baseline_diffs", item.baseline_diffs);
       write_numbers(j, "calibrated_diffs", item.calibrated_diffs);
+      j.field("coupling_calibrated_matches", int64_t(item.coupling_calibrated_matches))
+          .field("coupling_calibrated_recovered", item.coupling_calibrated_recovered);
+      write_numbers(j, "coupling_baseline_diffs", item.coupling_baseline_diffs);
+      write_numbers(j, "coupling_calibrated_diffs", item.coupling_calibrated_diffs);
       if (r.ablation) {
         j.field("ablation_calibrated_matches", int64_t(item.ablation_calibrated_matches))
             .field("ablation_calibrated_recovered", item.ablation_calibrated_recovered);
@@ -540,10 +603,11 @@ std::string celltype_recovery_json(const CelltypeRecovery& r) {
     write_runs(r.baseline_runs_a, r.baseline_runs_b);
   }
   j.end_array().field("min_r2", r.min_r2).field("r2_threshold", r.r2_threshold).field("r2_passed", r.r2_passed);
-  j.field("signs_passed", r.signs_passed);
+  j.field("signs_passed", r.signs_passed).field("coupling_signs_passed", r.coupling_signs_passed);
   if (r.ablation) j.field("ablation_signs_passed", r.ablation_signs_passed);
   if (r.calibrated) {
-    j.field("calibrated_signs_passed", r.calibrated_signs_passed);
+    j.field("calibrated_signs_passed", r.calibrated_signs_passed)
+        .field("coupling_calibrated_signs_passed", r.coupling_calibrated_signs_passed);
     if (r.ablation) j.field("ablation_calibrated_signs_passed", r.ablation_calibrated_signs_passed);
   }
   j.end_object();

@@ -186,6 +186,11 @@ Status write_celltype_summary(const CelltypeSpec& spec, const std::vector<Cellty
 StatusOr<CelltypeSpec> celltype_recorded_spec(const std::string& dir) {
   std::string toml_path = join_path(dir, "fit.toml");
   if (!file_exists(toml_path)) toml_path = join_path(parent_dir(dir), "fit.toml");
+  if (!file_exists(toml_path)) {
+    // A sweep's group directory: the fit.toml of its first seed<S>/ (every job has the same options).
+    StatusOr<std::vector<std::string>> runs = list_celltype_runs(dir);
+    if (runs.ok()) toml_path = join_path(parent_dir(runs.value().front()), "fit.toml");
+  }
   if (!file_exists(toml_path)) return default_celltype_spec();
   StatusOr<std::vector<uint8_t>> bytes = read_file(toml_path, 1 << 20);
   if (!bytes.ok()) return bytes.status();
@@ -204,26 +209,47 @@ bool is_celltype_run_dir(const std::string& dir) {
   return file_exists(join_path(dir, "summary.json")) && file_exists(join_path(dir, "model.npz"));
 }
 
-StatusOr<std::vector<std::string>> list_celltype_runs(const std::string& dir) {
-  if (!directory_exists(dir)) return not_found(dir + ": no such directory (expected the --out of a `celltype fit`)");
-  if (is_celltype_run_dir(dir)) return std::vector<std::string>{dir};
-  std::vector<std::string> runs, others;
+namespace {
+
+// The subdirectories of `dir` that are finished runs, in natural order; the other entries' names
+// into `others`, the subdirectories' paths into `subdirs` (natural order).
+Status runs_directly_in(const std::string& dir, std::vector<std::string>* runs, std::vector<std::string>* others,
+                        std::vector<std::string>* subdirs) {
   std::error_code ec;
   for (const fs::directory_entry& e : fs::directory_iterator(dir, ec)) {
     const std::string path = join_path(dir, e.path().filename().string());
-    if (e.is_directory(ec) && is_celltype_run_dir(path)) runs.push_back(path);
-    else others.push_back(e.path().filename().string());
+    const bool is_dir = e.is_directory(ec);
+    if (is_dir && is_celltype_run_dir(path)) runs->push_back(path);
+    else others->push_back(e.path().filename().string());
+    if (is_dir && subdirs) subdirs->push_back(path);
   }
   if (ec) return io_error(dir + ": cannot list the directory: " + ec.message());
+  std::sort(runs->begin(), runs->end(), natural_less);
+  if (subdirs) std::sort(subdirs->begin(), subdirs->end(), natural_less);
+  return Status();
+}
+
+}  // namespace
+
+StatusOr<std::vector<std::string>> list_celltype_runs(const std::string& dir) {
+  if (!directory_exists(dir)) return not_found(dir + ": no such directory (expected the --out of a `celltype fit`)");
+  if (is_celltype_run_dir(dir)) return std::vector<std::string>{dir};
+  std::vector<std::string> runs, others, subdirs;
+  BIORNN_RETURN_IF_ERROR(runs_directly_in(dir, &runs, &others, &subdirs));
+  // A sweep's group directory (biornn sweep): one `celltype fit --out` per seed, seed<S>/run1.
+  if (runs.empty()) {
+    std::vector<std::string> ignored;
+    for (const std::string& sub : subdirs) BIORNN_RETURN_IF_ERROR(runs_directly_in(sub, &runs, &ignored, nullptr));
+  }
   if (runs.empty()) {
     std::sort(others.begin(), others.end());
     std::string listing;
     for (std::size_t i = 0; i < others.size() && i < 8; ++i) listing += (i ? ", " : "") + others[i];
     if (others.size() > 8) listing += ", ...";
     return invalid_argument(dir + " holds no finished run (a directory with summary.json and model.npz, such as the "
-                            "run<k>/ of `celltype fit --out`); it holds: " + (listing.empty() ? "nothing" : listing));
+                            "run<k>/ of `celltype fit --out`, or seed<S>/run1/ of a sweep's group); it holds: " +
+                            (listing.empty() ? "nothing" : listing));
   }
-  std::sort(runs.begin(), runs.end(), natural_less);
   return runs;
 }
 

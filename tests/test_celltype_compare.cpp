@@ -48,9 +48,13 @@ int32_t unit_group(const CelltypeSpec& spec, int32_t u, CelltypeScale scale) {
   return spec.area_of(p);
 }
 
-void write_run(const std::string& dir, const Matrix& w, const std::vector<std::string>& populations) {
+// A finished run's files as compare reads them: W and the readouts W_out in model.npz (a constant
+// readout unless one is given), summary.json with the population names.
+void write_run(const std::string& dir, const Matrix& w, const std::vector<std::string>& populations,
+               const Matrix* w_out = nullptr) {
   REQUIRE(make_directories(dir).ok());
-  REQUIRE(save_npz(join_path(dir, "model.npz"), {{"W", npy_from_matrix(w)}}).ok());
+  const Matrix readout = w_out ? *w_out : Matrix(int32_t(populations.size()), w.rows(), real(0.1));
+  REQUIRE(save_npz(join_path(dir, "model.npz"), {{"W", npy_from_matrix(w)}, {"W_out", npy_from_matrix(readout)}}).ok());
   JsonWriter j;
   j.begin_object().key("r2").begin_object();
   for (const std::string& p : populations) j.field(p, 0.5);
@@ -212,6 +216,13 @@ TEST_CASE("compare: runs are read from disk, and runs of another spec are refuse
   REQUIRE_FALSE(none.ok());
   CHECK(none.status().message().find("holds no finished run") != std::string::npos);
   CHECK(none.status().message().find("it holds: x") != std::string::npos);
+  // Readouts of another shape are refused naming the run.
+  const Matrix wrong_readout(3, spec.total_units(), real(0.1));
+  write_run(tmp.file("e/run1"), random_w(spec, 6), names_of(spec), &wrong_readout);
+  bad = compare_celltype_runs(spec, runs.value(), {tmp.file("e/run1")});
+  REQUIRE_FALSE(bad.ok());
+  CHECK(bad.status().message().find(tmp.file("e/run1") + ": W_out is (3, 24) but the spec needs (18, 24)") !=
+        std::string::npos);
 }
 
 TEST_CASE("compare (aggregate): records are ordered like celltype all and renumbered by seed; a fit given twice is refused") {

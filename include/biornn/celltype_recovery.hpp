@@ -42,6 +42,14 @@
 // set it is given (it does so bit for bit on its own data), else the run is refused as scored
 // on data it was not fitted on — a relative path in fit.toml read from another directory.
 //
+// Readout coupling (a third measure, ours; celltype_coupling.hpp): per run, Σ over the planted
+// blocks of Σ_{i ∈ target} r_i Σ_{j ∈ source} w_ij — the blocks' drive of their targets' outputs,
+// read from W and the frozen readouts, no data — its B − A per run pair scored like mean |w|
+// (union and each block; calibrated too when a baseline is given). Run k of A and run k of B
+// must have the same readouts (the same seed), else the pairs are refused: the coupling's scale
+// is set by them. It is always computed; `coupling_signs_passed` is its verdict (which verdict
+// `celltype recovery --check` reads is the command's --measure).
+//
 // Explained variance: per run, the minimum R² over the observed populations, from the run's
 // summary.json (one-step prediction on the held-out test set, celltype_fit.hpp); it passes when
 // every run of A and B reaches the threshold (0.9).
@@ -63,6 +71,8 @@ struct CelltypeRecoveryBlock {
   int32_t matches = 0;
   std::vector<double> ablation_diffs;  // per run pair, with CelltypeRecoveryOptions::ablation
   int32_t ablation_matches = 0;
+  std::vector<double> coupling_diffs;  // per run pair
+  int32_t coupling_matches = 0;
 };
 
 struct CelltypeRecoveryItem {
@@ -79,6 +89,10 @@ struct CelltypeRecoveryItem {
   std::vector<double> ablation_a, ablation_b, ablation_diffs;
   int32_t ablation_matches = 0;
   bool ablation_recovered = false;
+  // The readout coupling of the union per run of A and of B, its B − A per run pair, the verdict.
+  std::vector<double> coupling_a, coupling_b, coupling_diffs;
+  int32_t coupling_matches = 0;
+  bool coupling_recovered = false;
   // With a baseline: its B − A per run pair and the calibrated differences (see above), for
   // mean |w| and (with ablation) for the prediction change.
   std::vector<double> baseline_diffs, calibrated_diffs;
@@ -87,6 +101,9 @@ struct CelltypeRecoveryItem {
   std::vector<double> ablation_baseline_diffs, ablation_calibrated_diffs;
   int32_t ablation_calibrated_matches = 0;
   bool ablation_calibrated_recovered = false;
+  std::vector<double> coupling_baseline_diffs, coupling_calibrated_diffs;
+  int32_t coupling_calibrated_matches = 0;
+  bool coupling_calibrated_recovered = false;
 };
 
 struct CelltypeRecoveryRun {
@@ -109,10 +126,12 @@ struct CelltypeRecovery {
                               // the required count (false when nothing applies)
   bool ablation = false;               // the ablation measure was computed
   bool ablation_signs_passed = false;  // signs_passed's rule on the ablation differences
+  bool coupling_signs_passed = false;  // signs_passed's rule on the coupling differences
   bool calibrated = false;             // scored against a baseline
   std::vector<CelltypeRecoveryRun> baseline_runs_a, baseline_runs_b;  // their R² (reported, not judged)
   bool calibrated_signs_passed = false;           // every difference recovered after calibration
   bool ablation_calibrated_signs_passed = false;  // the same for the ablation measure
+  bool coupling_calibrated_signs_passed = false;  // the same for the coupling
 };
 
 struct CelltypeRecoveryOptions {
@@ -126,7 +145,8 @@ struct CelltypeRecoveryOptions {
 };
 
 // Errors: an unreadable or malformed truth.json (naming the key), a truth whose populations are
-// not the spec's, runs of A (or of B) with different conditions or windows, unfinished runs; with
+// not the spec's, runs of A (or of B) with different conditions or windows, unfinished runs, run
+// pairs whose readouts differ (naming them: fitted with different seeds); with
 // ablation also data that cannot be read (naming the directory and file), data the runs were not
 // fitted on, and a model.npz that does not fit the spec; with a baseline also one side missing,
 // a null-control truth, and baseline runs of other conditions, windows or number.

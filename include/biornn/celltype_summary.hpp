@@ -62,15 +62,16 @@ std::string describe_lagging_run(const std::vector<CelltypeRunRecord>& rows, con
 // ---- finished runs on disk ---------------------------------------------------------------------
 
 // The spec the runs in `dir` were fitted with: the `spec` that dir/fit.toml (or, for a run
-// directory, ../fit.toml) records, loaded; the paper's default when it records "(default)" or
+// directory, ../fit.toml; for a sweep's group, the first seed's fit.toml) records, loaded; the paper's default when it records "(default)" or
 // there is no fit.toml. Errors: a recorded spec that cannot be read (pass --spec instead).
 StatusOr<CelltypeSpec> celltype_recorded_spec(const std::string& dir);
 
 // True when `dir` holds summary.json and model.npz.
 bool is_celltype_run_dir(const std::string& dir);
 // The finished runs of one `celltype fit --out DIR`: DIR itself when it is a run, else its
-// subdirectories that are runs, in natural order (run2 before run10). Errors: DIR missing, or
-// holding no finished run (the message lists what it does hold).
+// subdirectories that are runs, in natural order (run2 before run10); when it has none, the runs
+// one level further down, as in a sweep's group directory (seed1/run1, seed2/run1, ...). Errors:
+// DIR missing, or holding no finished run (the message lists what it does hold).
 StatusOr<std::vector<std::string>> list_celltype_runs(const std::string& dir);
 // Every finished run at or below each root (any depth), in natural path order, each once.
 // `unfinished` (optional) receives run directories that have a checkpoint but no summary yet.

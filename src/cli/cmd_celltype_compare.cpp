@@ -51,14 +51,18 @@ int cmd_celltype_compare(int argc, char** argv, int first) {
   const std::string command = "biornn celltype compare";
   Args a(command,
          "Compares the fitted connectivity of two conditions, B - A. RUNS_A and RUNS_B are the --out\n"
-         "directories of `celltype fit` (their run<k>/ folders; or one run folder each). Per run and\n"
-         "block: mean |w| (zeros included) and the signed mean, at population (PxP), layer\n"
-         "(areas.layers) and area scales; B - A of the means over runs; Welch t and Mann-Whitney U\n"
-         "across runs, Holm-corrected over the blocks of each scale. The feedforward and feedback\n"
-         "projections and L2/3 Sst->Vip are called out. With --out: compare.json, blocks_<scale>.csv,\n"
-         "highlights.csv, runs.csv, diff_abs_<scale>.svg and diff_signed_<scale>.svg (heat maps of\n"
-         "B - A centred at 0) and network.svg (areas x layers). The spec: --spec, else the one\n"
-         "RUNS_A/fit.toml records, else the paper's.",
+         "directories of `celltype fit` (their run<k>/ folders; or one run folder each; or a sweep's\n"
+         "group directory, seed<S>/run1). Per run and block: mean |w| (zeros included), the signed\n"
+         "mean and the readout coupling (ours: sum over the target units of their frozen readout times\n"
+         "the row sum of the block, the block's drive of the target's output; it follows what a fit does\n"
+         "to a projection when mean |w| does not, and compares runs of the same seeds), at population\n"
+         "(PxP), layer (areas.layers) and area scales; B - A of the means over runs; Welch t and\n"
+         "Mann-Whitney U across runs, Holm-corrected over the blocks of each scale. The feedforward and\n"
+         "feedback projections and L2/3 Sst->Vip are called out (mean |w| and coupling). With --out:\n"
+         "compare.json, blocks_<scale>.csv, highlights.csv, runs.csv, diff_abs_<scale>.svg,\n"
+         "diff_signed_<scale>.svg and diff_coupling_<scale>.svg (heat maps of B - A centred at 0) and\n"
+         "network.svg (areas x layers). The spec: --spec, else the one RUNS_A/fit.toml records, else\n"
+         "the paper's.",
          {{"a", "DIR", "runs of condition A (the baseline)", ""},
           {"b", "DIR", "runs of condition B", ""},
           {"out", "DIR", "write the tables and pictures here", ""},
@@ -107,7 +111,11 @@ int cmd_celltype_recovery(int argc, char** argv, int first) {
          "the minimum R² over observed populations of every run (from summary.json; steps 1 onward,\n"
          "since step 0 starts from rest) against --min-r2. With the truth of `celltype synth --control`\n"
          "(nothing planted) the same counts are false positives, and the signs pass when none reaches\n"
-         "--fraction. With --ablation, also a second measure: per run, the mean squared change of the\n"
+         "--fraction. Always also the readout coupling (ours): per run, the sum over the planted blocks\n"
+         "of sum_i r_i sum_j w_ij (r_i the frozen readout of target unit i), the blocks' drive of their\n"
+         "targets' outputs read from the weights alone; its B - A per run pair is scored the same way\n"
+         "(run k of A and of B must share their readouts: the same seed). With --ablation, also a\n"
+         "further measure: per run, the mean squared change of the\n"
          "one-step predictions of the planted blocks' target populations on the condition's held-out\n"
          "test set when the blocks are set to 0, its B - A per run pair scored the same way (the data\n"
          "directory comes from fit.toml, or --data). That change also follows how active each\n"
@@ -118,8 +126,8 @@ int cmd_celltype_recovery(int argc, char** argv, int first) {
          "baseline's B - A per run pair, scored by the same rule. With --ablation every run's model\n"
          "must reproduce the R² its summary.json records on the data it is given, else it is refused\n"
          "(a relative data path in fit.toml read from another directory). Exit status 0; with --check,\n"
-         "1 when either criterion fails (the mean |w| signs and R²; --ablation and the baseline do not\n"
-         "change the verdict).",
+         "1 when either criterion fails (the signs by --measure, and R²; --ablation and the baseline\n"
+         "do not change the verdict).",
          {{"truth", "FILE", "truth.json written by `celltype synth`", ""},
           {"a", "DIR", "runs of condition A", ""},
           {"b", "DIR", "runs of condition B", ""},
@@ -133,6 +141,7 @@ int cmd_celltype_recovery(int argc, char** argv, int first) {
           {"baseline-data", "DIR", "with --ablation: the baseline's processed data (default: what its fit.toml records)", ""},
           {"json", "", "print the result as JSON", ""},
           {"check", "", "exit 1 when a planted sign or the R² criterion is not met", ""},
+          {"measure", "NAME", "the signs --check reads: mean-abs (the paper's) | coupling (readout coupling)", "mean-abs"},
           {"threads", "N", "threads for the --ablation predictions", "all cores, or BIORNN_THREADS"}});
   int status = 0;
   if (!parse_args(a, argc, argv, first, command, &status)) return status;
@@ -149,6 +158,9 @@ int cmd_celltype_recovery(int argc, char** argv, int first) {
   if (st.ok() && a.has("baseline-data") && !(o.ablation && a.has("baseline-a")))
     st = invalid_argument("--baseline-data is used only with --ablation and a baseline (--baseline-a, --baseline-b)");
   o.baseline_data_dir = a.get("baseline-data");
+  const std::string measure = a.get("measure");
+  if (st.ok() && measure != "mean-abs" && measure != "coupling")
+    st = invalid_argument("--measure must be mean-abs or coupling, got '" + measure + "'");
   if (st.ok()) st = apply_threads_option(a);
   if (!st.ok()) return report_failure(command, st);
   StatusOr<CelltypeSpec> spec = spec_for(a, a.get("a"));
@@ -166,7 +178,8 @@ int cmd_celltype_recovery(int argc, char** argv, int first) {
   StatusOr<CelltypeRecovery> r = score_celltype_recovery(spec.value(), a.get("truth"), runs_a.value(), runs_b.value(), o);
   if (!r.ok()) return report_failure(command, r.status());
   std::printf("%s", (a.has("json") ? celltype_recovery_json(r.value()) : celltype_recovery_text(r.value())).c_str());
-  return a.has("check") && !(r.value().signs_passed && r.value().r2_passed) ? 1 : 0;
+  const bool signs = measure == "coupling" ? r.value().coupling_signs_passed : r.value().signs_passed;
+  return a.has("check") && !(signs && r.value().r2_passed) ? 1 : 0;
 }
 
 }  // namespace biornn::cli

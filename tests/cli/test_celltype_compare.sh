@@ -73,9 +73,14 @@ expect out "L23 Sst -> Vip LM"
 expect out "area scale"
 for f in compare.json highlights.csv runs.csv network.svg blocks_population.csv blocks_layer.csv blocks_area.csv \
          diff_abs_population.svg diff_abs_layer.svg diff_abs_area.svg diff_signed_population.svg diff_signed_layer.svg \
-         diff_signed_area.svg; do
+         diff_signed_area.svg diff_coupling_population.svg diff_coupling_layer.svg diff_coupling_area.svg; do
   check_file "compare" "$TMP/cmp/$f"
 done
+expect out "the same projections by readout coupling"
+checks=$((checks + 1))
+grep -q '^feedforward,feedforward V1_L23_Pyr -> LM_L4,.*,coupling,2,2,' "$TMP/cmp/highlights.csv" &&
+  head -1 "$TMP/cmp/runs.csv" | grep -q ',mean_abs,signed,coupling$' ||
+  { echo "FAIL [compare coupling]: highlights.csv or runs.csv lacks the coupling"; failures=$((failures + 1)); }
 run "compare refuses a non-empty --out" 2 celltype compare --a "$TMP/A" --b "$TMP/B" --out "$TMP/cmp"
 expect err "pass --force"
 run "compare --json of one run each" 0 celltype compare --a "$TMP/A/run1" --b "$TMP/B/run2" --json
@@ -119,6 +124,25 @@ checks=$((checks + 1))
 [ -n "$null_matches" ] && [ "$null_matches" = "$planted_matches" ] ||
   { echo "FAIL [recovery control]: counts $null_matches vs $planted_matches"; failures=$((failures + 1)); }
 run "recovery --check with 3-epoch fits fails" 1 celltype recovery --truth "$TMP/synth/truth.json" --a "$TMP/A" --b "$TMP/B" --check
+# The readout coupling is always scored; --measure chooses the signs --check reads. With R²
+# waived, the exit status follows that measure's verdict in the JSON.
+run "recovery shows the coupling" 0 celltype recovery --truth "$TMP/synth/truth.json" --a "$TMP/A" --b "$TMP/B"
+expect out "by readout coupling, B - A > 0:"
+expect out "signs by readout coupling:"
+run "recovery --json, coupling" 0 celltype recovery --truth "$TMP/synth/truth.json" --a "$TMP/A" --b "$TMP/B" --json
+expect out '"coupling_diffs":['
+cp "$TMP/out" "$TMP/recovery.json"
+for m in mean-abs coupling; do
+  key=$([ $m = coupling ] && echo coupling_signs_passed || echo signs_passed)
+  want=$(grep -q "\"$key\":true" "$TMP/recovery.json" && echo 0 || echo 1)
+  run "recovery --check --measure $m" "$want" celltype recovery --truth "$TMP/synth/truth.json" --a "$TMP/A" --b "$TMP/B" \
+    --check --measure $m --min-r2 -1e9
+done
+run "recovery --measure bogus" 2 celltype recovery --truth "$TMP/synth/truth.json" --a "$TMP/A" --b "$TMP/B" --measure bogus
+expect err "--measure must be mean-abs or coupling, got 'bogus'"
+run "recovery of runs with different seeds" 2 celltype recovery --truth "$TMP/synth/truth.json" --a "$TMP/A/run1" \
+  --b "$TMP/B/run2"
+expect err "has different readouts: run k of A and run k of B must be fitted with the same seed"
 run "recovery of a missing truth" 2 celltype recovery --truth "$TMP/none.json" --a "$TMP/A" --b "$TMP/B"
 expect err "none.json"
 # The ablation measure: data from fit.toml (absolute here), or --data; a wrong --data names the file.
@@ -216,6 +240,13 @@ expect out "4 runs; summary: $TMP/agg"
 check_file "aggregate" "$TMP/agg/summary.csv"
 check_file "aggregate" "$TMP/agg/summary.json"
 expect out "familiar_omission      half     2      2"
+# compare and recovery read a sweep's group directories (seed<S>/run1) as they read a fit's --out,
+# the spec from the first seed's fit.toml, seeds paired in order.
+run "recovery of a sweep's groups" 0 celltype recovery --truth "$TMP/synth/truth.json" --a "$TMP/study/familiar_change_half" \
+  --b "$TMP/study/familiar_omission_half"
+expect out "A: familiar_change (half window), 2 runs"
+expect out "run pairs: 2"
+expect out "study/familiar_omission_half/seed2/run1"
 # celltype all's own summary and the aggregate of its directories are the same bytes.
 run "celltype all" 0 celltype all "${SPEC[@]}" --data "$TMP/data" --runs 1 --dense-epochs 3 \
   --finetune-epochs 2 --batch 20 --quiet --conditions familiar_change,familiar_omission --out "$TMP/all"
