@@ -237,9 +237,16 @@ StatusOr<std::vector<std::string>> list_celltype_runs(const std::string& dir) {
   std::vector<std::string> runs, others, subdirs;
   BIORNN_RETURN_IF_ERROR(runs_directly_in(dir, &runs, &others, &subdirs));
   // A sweep's group directory (biornn sweep): one `celltype fit --out` per seed, seed<S>/run1.
+  // Only seed<digits>/ folders: the root of `celltype all` holds whole condition groups, which must
+  // not be pooled into one side of a comparison.
   if (runs.empty()) {
     std::vector<std::string> ignored;
-    for (const std::string& sub : subdirs) BIORNN_RETURN_IF_ERROR(runs_directly_in(sub, &runs, &ignored, nullptr));
+    for (const std::string& sub : subdirs) {
+      const std::string name = fs::path(sub).filename().string();
+      const bool seed_dir = name.size() > 4 && name.compare(0, 4, "seed") == 0 &&
+                            name.find_first_not_of("0123456789", 4) == std::string::npos;
+      if (seed_dir) BIORNN_RETURN_IF_ERROR(runs_directly_in(sub, &runs, &ignored, nullptr));
+    }
   }
   if (runs.empty()) {
     std::sort(others.begin(), others.end());

@@ -70,7 +70,7 @@ StatusOr<CelltypeSpec> celltype_recorded_spec(const std::string& dir);
 bool is_celltype_run_dir(const std::string& dir);
 // The finished runs of one `celltype fit --out DIR`: DIR itself when it is a run, else its
 // subdirectories that are runs, in natural order (run2 before run10); when it has none, the runs
-// one level further down, as in a sweep's group directory (seed1/run1, seed2/run1, ...). Errors:
+// in its seed<S>/ folders, as in a sweep's group directory (seed1/run1, seed2/run1, ...). Errors:
 // DIR missing, or holding no finished run (the message lists what it does hold).
 StatusOr<std::vector<std::string>> list_celltype_runs(const std::string& dir);
 // Every finished run at or below each root (any depth), in natural path order, each once.

@@ -247,6 +247,8 @@ run "recovery of a sweep's groups" 0 celltype recovery --truth "$TMP/synth/truth
 expect out "A: familiar_change (half window), 2 runs"
 expect out "run pairs: 2"
 expect out "study/familiar_omission_half/seed2/run1"
+run "compare of a sweep's root (several groups)" 2 celltype compare --a "$TMP/study" --b "$TMP/study/familiar_change_half"
+expect err "holds no finished run"
 # celltype all's own summary and the aggregate of its directories are the same bytes.
 run "celltype all" 0 celltype all "${SPEC[@]}" --data "$TMP/data" --runs 1 --dense-epochs 3 \
   --finetune-epochs 2 --batch 20 --quiet --conditions familiar_change,familiar_omission --out "$TMP/all"
@@ -256,6 +258,8 @@ for f in summary.csv summary.json; do
   checks=$((checks + 1))
   cmp -s "$TMP/all/$f" "$TMP/agg_all/$f" || { echo "FAIL [aggregate = all]: $f differs"; failures=$((failures + 1)); }
 done
+run "compare of celltype all's root (several groups)" 2 celltype compare --a "$TMP/all" --b "$TMP/all/familiar_change_half"
+expect err "holds no finished run"
 run "aggregate the same fit twice" 2 aggregate --out "$TMP/agg_twice" "$TMP/all" "$TMP/all/familiar_change_half/run1/../run1"
 expect err "are the same fit"
 
