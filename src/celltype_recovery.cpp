@@ -443,6 +443,24 @@ std::string calibrated_lines(const char* measure, int32_t matches, bool recovere
   return line + per_pair_line(baseline, "baseline B - A per pair:") + per_pair_line(calibrated, "calibrated per pair:");
 }
 
+// A further measure's verdict on one item, the per-pair differences and each block's count:
+// "             by ablation, B - A > 0 in the prediction change: 4 of 5 pairs -> RECOVERED".
+std::string measure_lines(const CelltypeRecovery& r, const CelltypeRecoveryItem& item, const char* label,
+                          int32_t matches, bool recovered, const std::vector<double>& diffs,
+                          int32_t CelltypeRecoveryBlock::*block_matches, const char* after = "") {
+  char line[512];
+  std::snprintf(line, sizeof line, "%-12s %s %s 0%s: %d of %d pairs -> %s\n", "", label, item.expected_sign > 0 ? ">" : "<",
+                after, int(matches), int(r.pairs),
+                item.control ? (recovered ? "FALSE POSITIVE" : "no false positive") : (recovered ? "RECOVERED" : "NOT recovered"));
+  std::string out = line + per_pair_line(diffs);
+  for (const CelltypeRecoveryBlock& b : item.per_block) {
+    std::snprintf(line, sizeof line, "             %s -> %s: %d of %d\n", b.source.c_str(), b.target.c_str(),
+                  int(b.*block_matches), int(r.pairs));
+    out += line;
+  }
+  return out;
+}
+
 }  // namespace
 
 std::string celltype_recovery_text(const CelltypeRecovery& r) {
@@ -470,30 +488,14 @@ std::string celltype_recovery_text(const CelltypeRecovery& r) {
     }
     if (r.calibrated) out += calibrated_lines("mean |w|", item.calibrated_matches, item.calibrated_recovered,
                                               item.baseline_diffs, item.calibrated_diffs, r.pairs);
-    std::snprintf(line, sizeof line, "%-12s by readout coupling, B - A %s 0: %d of %d pairs -> %s\n", "",
-                  item.expected_sign > 0 ? ">" : "<", item.coupling_matches, r.pairs,
-                  item.control ? (item.coupling_recovered ? "FALSE POSITIVE" : "no false positive")
-                               : (item.coupling_recovered ? "RECOVERED" : "NOT recovered"));
-    out += line + per_pair_line(item.coupling_diffs);
-    for (const CelltypeRecoveryBlock& b : item.per_block) {
-      std::snprintf(line, sizeof line, "             %s -> %s: %d of %d\n", b.source.c_str(), b.target.c_str(),
-                    b.coupling_matches, r.pairs);
-      out += line;
-    }
+    out += measure_lines(r, item, "by readout coupling, B - A", item.coupling_matches, item.coupling_recovered,
+                         item.coupling_diffs, &CelltypeRecoveryBlock::coupling_matches);
     if (r.calibrated)
       out += calibrated_lines("readout coupling", item.coupling_calibrated_matches, item.coupling_calibrated_recovered,
                               item.coupling_baseline_diffs, item.coupling_calibrated_diffs, r.pairs);
     if (!r.ablation) continue;
-    std::snprintf(line, sizeof line, "%-12s by ablation, B - A %s 0 in the prediction change: %d of %d pairs -> %s\n", "",
-                  item.expected_sign > 0 ? ">" : "<", item.ablation_matches, r.pairs,
-                  item.control ? (item.ablation_recovered ? "FALSE POSITIVE" : "no false positive")
-                               : (item.ablation_recovered ? "RECOVERED" : "NOT recovered"));
-    out += line + per_pair_line(item.ablation_diffs);
-    for (const CelltypeRecoveryBlock& b : item.per_block) {
-      std::snprintf(line, sizeof line, "             %s -> %s: %d of %d\n", b.source.c_str(), b.target.c_str(),
-                    b.ablation_matches, r.pairs);
-      out += line;
-    }
+    out += measure_lines(r, item, "by ablation, B - A", item.ablation_matches, item.ablation_recovered,
+                         item.ablation_diffs, &CelltypeRecoveryBlock::ablation_matches, " in the prediction change");
     if (r.calibrated)
       out += calibrated_lines("the prediction change", item.ablation_calibrated_matches, item.ablation_calibrated_recovered,
                               item.ablation_baseline_diffs, item.ablation_calibrated_diffs, r.pairs);

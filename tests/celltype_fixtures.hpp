@@ -61,6 +61,17 @@ inline CelltypeSpec tiny_spec(const std::string& suite, bool with_unobserved) {
   return s.value();
 }
 
+// The paper's areas, layers, types and table with 2:1:1 units per layer: 24 units, 18 populations.
+inline CelltypeSpec small_paper_spec() {
+  StatusOr<CelltypeSpec> spec = default_celltype_spec();
+  REQUIRE(spec.ok());
+  CelltypeSpec s = spec.value();
+  s.type_ratio = {2, 1, 1};
+  s.scale = 1;
+  REQUIRE(validate_celltype_spec(s, "small spec").ok());
+  return s;
+}
+
 // Noise-free sinusoids, one per population and sample (random phase); input = frames 0..T−1,
 // target = frames 1..T: a one-step-ahead problem a small network can learn.
 inline TaskData sine_data(int32_t populations, int32_t samples, int32_t steps, uint64_t seed) {

@@ -12,22 +12,14 @@
 #include "biornn/json.hpp"
 #include "biornn/npz.hpp"
 #include "biornn/rng.hpp"
+#include "celltype_fixtures.hpp"
 #include "io_test_util.hpp"
 
 using namespace biornn;
 
 namespace {
 
-// The paper's areas, layers, types and table with 2:1:1 units per layer (24 units).
-CelltypeSpec small_spec() {
-  StatusOr<CelltypeSpec> spec = default_celltype_spec();
-  REQUIRE(spec.ok());
-  CelltypeSpec s = spec.value();
-  s.type_ratio = {2, 1, 1};
-  s.scale = 1;
-  REQUIRE(validate_celltype_spec(s, "small spec").ok());
-  return s;
-}
+CelltypeSpec small_spec() { return celltype_fixtures::small_paper_spec(); }  // 24 units
 
 // Signed random W, some entries exactly 0 (as after pruning).
 Matrix random_w(const CelltypeSpec& spec, uint64_t seed) {

@@ -11,21 +11,13 @@
 #include "biornn/celltype_coupling.hpp"
 #include "biornn/celltype_synth.hpp"
 #include "biornn/rng.hpp"
+#include "celltype_fixtures.hpp"
 
 using namespace biornn;
 
 namespace {
 
-// The paper's areas, layers, types and table with 2:1:1 units per layer (24 units).
-CelltypeSpec small_spec() {
-  StatusOr<CelltypeSpec> spec = default_celltype_spec();
-  REQUIRE(spec.ok());
-  CelltypeSpec s = spec.value();
-  s.type_ratio = {2, 1, 1};
-  s.scale = 1;
-  REQUIRE(validate_celltype_spec(s, "small spec").ok());
-  return s;
-}
+CelltypeSpec small_spec() { return celltype_fixtures::small_paper_spec(); }  // 24 units
 
 Matrix random_matrix(int32_t rows, int32_t cols, uint64_t seed) {
   Rng rng(seed);
