@@ -49,10 +49,8 @@ std::vector<double> run_values(const std::vector<CelltypeBlockMeans>& runs, bool
   return out;
 }
 
-// Population couplings summed into the groups of a scale, (G, G) row-major.
-std::vector<double> grouped_coupling(const CelltypeSpec& spec, const CelltypeGrouping& g, const Matrix& w,
-                                     const Matrix& w_out) {
-  const std::vector<double> pop = celltype_coupling_matrix(spec, w, w_out);
+// Population couplings (P, P) summed into the groups of a scale, (G, G) row-major.
+std::vector<double> grouped_coupling(const CelltypeSpec& spec, const CelltypeGrouping& g, const std::vector<double>& pop) {
   const std::size_t n = std::size_t(g.groups()), p = std::size_t(spec.populations());
   std::vector<double> out(n * n, 0.0);
   for (std::size_t q = 0; q < p; ++q)
@@ -226,6 +224,12 @@ CelltypeComparison compare_celltype_weights(const CelltypeSpec& spec, const std:
   c.runs_a = names_a;
   c.runs_b = names_b;
   c.has_coupling = !readouts_a.empty();
+  // Each run's population couplings, computed once and summed into every scale's groups.
+  std::vector<std::vector<double>> pop_a, pop_b;
+  if (c.has_coupling) {
+    for (std::size_t k = 0; k < a.size(); ++k) pop_a.push_back(celltype_coupling_matrix(spec, a[k], readouts_a[k]));
+    for (std::size_t k = 0; k < b.size(); ++k) pop_b.push_back(celltype_coupling_matrix(spec, b[k], readouts_b[k]));
+  }
   for (CelltypeScale scale : kCelltypeScales) {
     std::vector<CelltypeBlockMeans> ma, mb;
     for (const Matrix& w : a) ma.push_back(celltype_block_means(spec, w, scale));
@@ -239,8 +243,8 @@ CelltypeComparison compare_celltype_weights(const CelltypeSpec& spec, const std:
     }
     if (c.has_coupling) {
       std::vector<std::vector<double>> ca, cb;
-      for (std::size_t k = 0; k < a.size(); ++k) ca.push_back(grouped_coupling(spec, s.grouping, a[k], readouts_a[k]));
-      for (std::size_t k = 0; k < b.size(); ++k) cb.push_back(grouped_coupling(spec, s.grouping, b[k], readouts_b[k]));
+      for (const std::vector<double>& pop : pop_a) ca.push_back(grouped_coupling(spec, s.grouping, pop));
+      for (const std::vector<double>& pop : pop_b) cb.push_back(grouped_coupling(spec, s.grouping, pop));
       for (std::size_t cell = 0; cell < cells; ++cell) {
         std::vector<double> va, vb;
         for (const std::vector<double>& m : ca) va.push_back(m[cell]);

@@ -62,8 +62,9 @@ std::string describe_lagging_run(const std::vector<CelltypeRunRecord>& rows, con
 // ---- finished runs on disk ---------------------------------------------------------------------
 
 // The spec the runs in `dir` were fitted with: the `spec` that dir/fit.toml (or, for a run
-// directory, ../fit.toml; for a sweep's group, the first seed's fit.toml) records, loaded; the paper's default when it records "(default)" or
-// there is no fit.toml. Errors: a recorded spec that cannot be read (pass --spec instead).
+// directory, ../fit.toml; for a sweep's group, the first seed's fit.toml) records, loaded; the
+// paper's default when it records "(default)" or there is no fit.toml. Errors: a recorded spec
+// that cannot be read (pass --spec instead).
 StatusOr<CelltypeSpec> celltype_recorded_spec(const std::string& dir);
 
 // True when `dir` holds summary.json and model.npz.
