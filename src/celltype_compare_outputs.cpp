@@ -74,11 +74,13 @@ std::string table_header(const char* what) {
   return buffer;
 }
 
-// The block measures in output order: name in CSV and JSON, file stem, and where their tests are.
+// The block measures in output order: name in CSV and JSON, heat-map file stem, and where their
+// tests are.
 enum class Measure { kMeanAbs, kSigned, kCoupling };
 const char* measure_key(Measure m) {
   return m == Measure::kMeanAbs ? "mean_abs" : m == Measure::kSigned ? "signed" : "coupling";
 }
+const char* measure_stem(Measure m) { return m == Measure::kMeanAbs ? "abs" : measure_key(m); }
 const std::vector<CelltypeBlockTest>& tests_of(const CelltypeScaleComparison& s, Measure m) {
   return m == Measure::kMeanAbs ? s.mean_abs : m == Measure::kSigned ? s.mean_signed : s.coupling;
 }
@@ -300,10 +302,9 @@ StatusOr<std::vector<std::string>> write_celltype_comparison(const CelltypeSpec&
     header.insert(header.end(), kTestHeader.begin(), kTestHeader.end());
     written.push_back(join_path(dir, "blocks_" + scale + ".csv"));
     BIORNN_RETURN_IF_ERROR(write_csv(written.back(), header, rows));
-    BIORNN_RETURN_IF_ERROR(write("diff_abs_" + scale + ".svg", heatmap_svg(spec, s, Measure::kMeanAbs)));
-    BIORNN_RETURN_IF_ERROR(write("diff_signed_" + scale + ".svg", heatmap_svg(spec, s, Measure::kSigned)));
-    if (c.has_coupling)
-      BIORNN_RETURN_IF_ERROR(write("diff_coupling_" + scale + ".svg", heatmap_svg(spec, s, Measure::kCoupling)));
+    for (Measure measure : measures_of(c))
+      BIORNN_RETURN_IF_ERROR(
+          write(std::string("diff_") + measure_stem(measure) + "_" + scale + ".svg", heatmap_svg(spec, s, measure)));
     if (s.grouping.scale == CelltypeScale::kLayer) BIORNN_RETURN_IF_ERROR(write("network.svg", network_svg(spec, s)));
   }
   std::vector<std::vector<std::string>> highlight_rows;
