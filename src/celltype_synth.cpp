@@ -30,6 +30,9 @@ constexpr double kDriveMemory = 0.5;  // u(k) = 0.5·u(k−1) + on(k)
 // itself (header: the null control), so only the planted weights tell those conditions apart.
 constexpr double kSecondImage = 1.0, kNovelGain = 1.0;
 constexpr double kOmissionRamp = 0.05, kOmissionExpectation = 1.0;
+// The matched feedback source's pulse (s): after the first image (0-250 ms) and before the second
+// (750 ms), so it coincides with no image in any condition.
+constexpr double kBetweenImagesS[2] = {0.4, 0.65};
 constexpr int32_t kBurnInFrames = 10;
 
 const char* kTrialTypes[] = {"change", "no_change", "omission"};
@@ -62,8 +65,10 @@ void stimulus_parts(const CelltypeSpec& spec, bool novel, int trial_type, const 
     const double a = k / kFrameRateHz, b = (k + 1) / kFrameRateHz;
     const double on = overlap(a, b, 0.0, 0.25) + second * overlap(a, b, 0.75, 1.0);
     u[std::size_t(k + 1)] = kDriveMemory * u[std::size_t(k)] + experience * on;
-    const double omitted = trial_type == 2 ? overlap(a, b, 0.75, 1.0) : 0.0;
-    expected[std::size_t(k + 1)] = kDriveMemory * expected[std::size_t(k)] + experience * omitted;
+    const double pulse = o.matched_feedback_source ? overlap(a, b, kBetweenImagesS[0], kBetweenImagesS[1])
+                         : trial_type == 2           ? overlap(a, b, 0.75, 1.0)
+                                                     : 0.0;
+    expected[std::size_t(k + 1)] = kDriveMemory * expected[std::size_t(k)] + experience * pulse;
   }
   for (int32_t k = 0; k < kCelltypeFrames; ++k) {
     for (int32_t p = 0; p < n_pop; ++p) {
@@ -78,9 +83,11 @@ void stimulus_parts(const CelltypeSpec& spec, bool novel, int trial_type, const 
       }
       const std::string& t = spec.types[std::size_t(spec.type_of(p))];
       const bool later_l5_pyr = spec.area_of(p) > 0 && t == "Pyr" && spec.layers[std::size_t(spec.layer_of(p))] == "L5";
-      if (trial_type == 2 && k >= 8 && (t == "Vip" || later_l5_pyr)) (*rest)(k, p) += real(kOmissionRamp * (k - 7));
+      const bool ramp_target = t == "Vip" || (later_l5_pyr && !o.matched_feedback_source);
+      if (trial_type == 2 && k >= 8 && ramp_target) (*rest)(k, p) += real(kOmissionRamp * (k - 7));
       // The top-down expectation of the missing image: a pulse into the feedback source at the
       // time the image was due, which reaches the first area only through the feedback blocks.
+      // With a matched feedback source the pulse falls between the images in every trial.
       if (later_l5_pyr) (*flash)(k, p) += real(kOmissionExpectation * expected[std::size_t(k + 1)]);
     }
   }
@@ -343,9 +350,12 @@ std::string truth_json(const CelltypeSpec& spec, const CelltypeSynthOptions& o, 
       .field("later_area_ramp_targets", "later areas' layers other than L4, every type, rising linearly from 0 at frame 0 to later_area_ramp at frame 15")
       .field("later_areas", "no L4 drive; other layers one frame late at later_area_drive").field("inhibitory_factor", kInhibitoryDrive)
       .field("tonic", kTonicDrive).field("omission_ramp_per_frame", kOmissionRamp)
-      .field("omission_ramp_targets", "every Vip; Pyr L5 of later areas")
+      .field("matched_feedback_source", o.matched_feedback_source)
+      .field("omission_ramp_targets", o.matched_feedback_source ? "every Vip" : "every Vip; Pyr L5 of later areas")
       .field("omission_expectation", kOmissionExpectation)
-      .field("omission_expectation_targets", "Pyr L5 of later areas, at the omitted image's time (750-1000 ms)")
+      .field("omission_expectation_targets",
+             o.matched_feedback_source ? "Pyr L5 of later areas, between the images (400-650 ms) in every trial of every condition"
+                                       : "Pyr L5 of later areas, at the omitted image's time (750-1000 ms)")
       .field("drive_memory", kDriveMemory).field("burn_in_frames", kBurnInFrames).end_object();
   j.key("planted").begin_array();
   for (const CelltypePlanted& d : celltype_planted_differences(spec, o.planted_factor)) {

@@ -447,6 +447,39 @@ TEST_CASE("celltype synth: the planted factor scales exactly the planted blocks,
   }
 }
 
+TEST_CASE("celltype synth: a matched feedback source gets the same drive in every condition") {
+  const CelltypeSpec spec = small_spec();
+  const int32_t lm_l5 = spec.find_population("LM_L5_Pyr");
+  CelltypeSynthOptions matched;
+  matched.matched_feedback_source = true;
+  // The pulse 400-650 ms filtered like the images, u(k) = 0.5 u(k-1) + on(k), frame k covering
+  // [k, k+1)/10.7 s: frame 4 holds 0.4 s to its end, frames 5 whole, frame 6 up to 0.65 s.
+  const double f4 = 5 - 0.4 * 10.7, f6 = 0.65 * 10.7 - 6;
+  double pulse[16] = {0, 0, 0, 0, f4, 0.5 * f4 + 1, 0.25 * f4 + 0.5 + f6};
+  for (int k = 7; k < 16; ++k) pulse[k] = 0.5 * pulse[k - 1];  // nothing on: it decays
+  for (const char* c : {"familiar_change", "familiar_no_change", "novel_change"}) {
+    const Matrix plain = celltype_stimulus(spec, c), with = celltype_stimulus(spec, c, matched);
+    for (int32_t k = 0; k < plain.rows(); ++k)
+      for (int32_t p = 0; p < spec.populations(); ++p)
+        CHECK(with(k, p) - plain(k, p) == doctest::Approx(p == lm_l5 ? pulse[k] : 0.0).epsilon(1e-5));
+  }
+  // Omission: everything but the feedback source as before (Vip keeps its omission ramp); the
+  // feedback source loses the omitted image's pulse and the ramp and gets the matched pulse.
+  const Matrix plain = celltype_stimulus(spec, "familiar_omission"), with = celltype_stimulus(spec, "familiar_omission", matched);
+  for (int32_t k = 0; k < plain.rows(); ++k)
+    for (int32_t p = 0; p < spec.populations(); ++p)
+      if (p != lm_l5) CHECK(with(k, p) == plain(k, p));
+  CHECK(plain(9, lm_l5) - with(9, lm_l5) > 0.5);  // the omitted image's pulse is gone
+  // With no direct stimulus to the later area, the feedback source's drive is the same in every
+  // trial type: only what reaches it through the network tells the conditions apart.
+  matched.later_area_drive = 0;
+  const Matrix change = celltype_stimulus(spec, "familiar_change", matched),
+               omission = celltype_stimulus(spec, "familiar_omission", matched);
+  for (int32_t k = 0; k < change.rows(); ++k) CHECK(omission(k, lm_l5) == change(k, lm_l5));
+  const int32_t lm_vip = spec.find_population("LM_L5_Vip");
+  CHECK(omission(12, lm_vip) - change(12, lm_vip) == doctest::Approx(0.05 * 5).epsilon(1e-5));  // Vip keeps its ramp
+}
+
 TEST_CASE("celltype synth: the stimulus follows the task's timing and the simulation is deterministic") {
   const CelltypeSpec spec = small_spec();
   const int32_t l4 = spec.find_population("V1_L4_Pyr"), lm_l4 = spec.find_population("LM_L4_Pyr");

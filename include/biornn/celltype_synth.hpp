@@ -59,6 +59,12 @@
 // cannot predict from their own past. (Without the pulse, tried 2026-12-02: the half-window
 // omission traces were slow ramps and decays, four populations nearly flat, every fitted weight
 // smaller than in the other conditions, and the ×2 feedback was not recovered — 0 of 5.)
+// That omission-only drive is itself a confound: the null control's omission fits lean harder
+// on the feedback blocks with nothing planted (README). `matched_feedback_source` removes it:
+// the feedback source gets its pulse (same filter and amplitude) between the images, 400–650 ms,
+// in every trial of every condition, and the omission ramp reaches only Vip, so with no direct
+// later-area drive the feedback source's input is the same in every condition and only what
+// reaches it through the network differs.
 // 10 noisy frames of tonic drive precede frame 0 so trials start from the network's baseline.
 //
 // Why these choices: every population gets a clear stimulus-locked time course (range ≈ 0.3–0.8
@@ -113,6 +119,10 @@ struct CelltypeSynthOptions {
   // frame 0 to this value at frame 15, the same in every condition and trial; ≥ 0, 0 = none.
   // It lets LM's L2/3 and L5 vary over the trial without copying the stimulus (see above).
   double later_area_ramp = 0;
+  // A feedback source driven alike in every condition (see above): its expectation pulse moves
+  // from the omitted image's time in omission trials to a pulse between the two images
+  // (400-650 ms) in every trial, and the omission ramp no longer reaches it. Off by default.
+  bool matched_feedback_source = false;
   // The planted factor F (see above); > 1. With `control` it is only recorded in truth.json.
   double planted_factor = kCelltypePlantedFactor;
 };

@@ -201,6 +201,9 @@ int cmd_celltype_synth(int argc, char** argv, int first) {
                                      "their L4 hears the stimulus only through the first area)", "0.4"},
           {"later-area-ramp", "Y", "a slow drive of the same layers, not locked to the stimulus: rising linearly\n"
                                    "from 0 at frame 0 to Y at frame 15, the same in every condition", "0"},
+          {"matched-feedback-source", "", "drive the feedback source (later areas' L5 Pyr) alike in every condition:\n"
+                                          "its expectation pulse falls between the images (400-650 ms) in every trial,\n"
+                                          "not at the omitted image, and the omission ramp spares it", ""},
           {"planted-factor", "F", "the planted factor (> 1): how much stronger the planted blocks are where\n"
                                   "planted; a larger F asks less of the recovery", "2"},
           {"force", "", "replace an existing output directory", ""}});
@@ -215,6 +218,7 @@ int cmd_celltype_synth(int argc, char** argv, int first) {
   o.trials = int32_t(trials);
   o.seed = uint64_t(seed);
   o.control = a.has("control");
+  o.matched_feedback_source = a.has("matched-feedback-source");
   if (a.has("later-area-drive")) st = a.get_nonnegative("later-area-drive", &o.later_area_drive);
   if (st.ok() && a.has("later-area-ramp")) st = a.get_nonnegative("later-area-ramp", &o.later_area_ramp);
   if (st.ok() && a.has("planted-factor")) st = a.get_double("planted-factor", &o.planted_factor);

@@ -62,6 +62,13 @@ grep -q '"later_area_drive":0.2' "$TMP/raw_weak/truth.json" ||
 checks=$((checks + 1))
 grep -q '"later_area_ramp":0.6' "$TMP/raw_weak/truth.json" ||
   { echo "FAIL: truth.json does not record --later-area-ramp"; failures=$((failures + 1)); }
+run "synth with a matched feedback source" 0 celltype synth --trials 8 --matched-feedback-source "${SPEC[@]}" --out "$TMP/raw_matched"
+checks=$((checks + 1))
+grep -q '"matched_feedback_source":true' "$TMP/raw_matched/truth.json" && grep -q '"omission_ramp_targets":"every Vip"' "$TMP/raw_matched/truth.json" ||
+  { echo "FAIL: truth.json does not record --matched-feedback-source"; failures=$((failures + 1)); }
+checks=$((checks + 1))
+grep -q '"matched_feedback_source":false' "$TMP/raw_weak/truth.json" ||
+  { echo "FAIL: truth.json does not record the default feedback source"; failures=$((failures + 1)); }
 run "synth with a planted factor of 4" 0 celltype synth --trials 8 --planted-factor 4 "${SPEC[@]}" --out "$TMP/raw_x4"
 checks=$((checks + 1))
 grep -q '"factor":4,' "$TMP/raw_x4/truth.json" && grep -q '"factor":0.25,' "$TMP/raw_x4/truth.json" ||
