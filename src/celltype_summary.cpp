@@ -231,6 +231,12 @@ Status runs_directly_in(const std::string& dir, std::vector<std::string>* runs, 
 
 }  // namespace
 
+std::string celltype_seed_dir_name(uint64_t seed) { return "seed" + std::to_string(seed); }
+
+bool is_celltype_seed_dir_name(const std::string& name) {
+  return name.size() > 4 && name.compare(0, 4, "seed") == 0 && name.find_first_not_of("0123456789", 4) == std::string::npos;
+}
+
 StatusOr<std::vector<std::string>> list_celltype_runs(const std::string& dir) {
   if (!directory_exists(dir)) return not_found(dir + ": no such directory (expected the --out of a `celltype fit`)");
   if (is_celltype_run_dir(dir)) return std::vector<std::string>{dir};
@@ -243,9 +249,7 @@ StatusOr<std::vector<std::string>> list_celltype_runs(const std::string& dir) {
     std::vector<std::string> ignored;
     for (const std::string& sub : subdirs) {
       const std::string name = fs::path(sub).filename().string();
-      const bool seed_dir = name.size() > 4 && name.compare(0, 4, "seed") == 0 &&
-                            name.find_first_not_of("0123456789", 4) == std::string::npos;
-      if (seed_dir) BIORNN_RETURN_IF_ERROR(runs_directly_in(sub, &runs, &ignored, nullptr));
+      if (is_celltype_seed_dir_name(name)) BIORNN_RETURN_IF_ERROR(runs_directly_in(sub, &runs, &ignored, nullptr));
     }
   }
   if (runs.empty()) {

@@ -202,6 +202,16 @@ TEST_CASE("compare: runs are read from disk, and runs of another spec are refuse
   bad = compare_celltype_runs(spec, runs.value(), {tmp.file("d/run1")});
   REQUIRE_FALSE(bad.ok());
   CHECK(bad.status().message().find(tmp.file("d/run1") + ": the run has populations") != std::string::npos);
+  // A sweep's group: seed<S>/run1, in seed order; folders that only look like seeds are skipped.
+  write_run(tmp.file("sweep/" + celltype_seed_dir_name(2) + "/run1"), random_w(spec, 7), names_of(spec));
+  write_run(tmp.file("sweep/" + celltype_seed_dir_name(10) + "/run1"), random_w(spec, 8), names_of(spec));
+  write_run(tmp.file("sweep/seedling/run1"), random_w(spec, 9), names_of(spec));
+  CHECK(is_celltype_seed_dir_name("seed10"));
+  CHECK_FALSE(is_celltype_seed_dir_name("seed"));
+  CHECK_FALSE(is_celltype_seed_dir_name("seed1a"));
+  StatusOr<std::vector<std::string>> sweep = list_celltype_runs(tmp.file("sweep"));
+  REQUIRE(sweep.ok());
+  CHECK(sweep.value() == std::vector<std::string>{tmp.file("sweep/seed2/run1"), tmp.file("sweep/seed10/run1")});
   // A directory without runs.
   REQUIRE(make_directories(tmp.file("empty/x")).ok());
   StatusOr<std::vector<std::string>> none = list_celltype_runs(tmp.file("empty"));

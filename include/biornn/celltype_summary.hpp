@@ -67,6 +67,10 @@ std::string describe_lagging_run(const std::vector<CelltypeRunRecord>& rows, con
 // that cannot be read (pass --spec instead).
 StatusOr<CelltypeSpec> celltype_recorded_spec(const std::string& dir);
 
+// The folder a sweep job fits one seed into, inside its <condition>_<window>/ group: "seed<S>";
+// and whether a folder name is one (seed followed by digits only).
+std::string celltype_seed_dir_name(uint64_t seed);
+bool is_celltype_seed_dir_name(const std::string& name);
 // True when `dir` holds summary.json and model.npz.
 bool is_celltype_run_dir(const std::string& dir);
 // The finished runs of one `celltype fit --out DIR`: DIR itself when it is a run, else its

@@ -165,7 +165,7 @@ int cmd_sweep(int argc, char** argv, int first) {
       for (int64_t k = 0; k < runs; ++k) {
         const std::string s = std::to_string(seed + k);
         list += program + " celltype fit" + common + " --condition " + shell_quote(c) + " --window " + w +
-                " --runs 1 --seed " + s + " --out " + shell_quote(join_path(out, c + "_" + w + "/seed" + s)) +
+                " --runs 1 --seed " + s + " --out " + shell_quote(join_path(out, c + "_" + w + "/" + celltype_seed_dir_name(uint64_t(seed + k)))) +
                 " --resume --quiet\n";
         ++jobs;
       }
