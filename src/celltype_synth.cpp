@@ -6,6 +6,7 @@
 // recurrent and readout products of all trials at once; everything else is plain loops.
 #include "biornn/celltype_synth.hpp"
 
+#include <algorithm>
 #include <cmath>
 
 #include "biornn/blas.hpp"
@@ -325,8 +326,57 @@ Matrix celltype_block_mean_abs(const CelltypeSpec& spec, const Matrix& w) {
 
 namespace {
 
+// Per population, the mean over trials of every frame: [p][frame].
+std::vector<std::vector<double>> trial_means(const std::vector<std::vector<double>>& trials, int32_t n_trials) {
+  std::vector<std::vector<double>> means(trials.size(), std::vector<double>(kCelltypeFrames, 0.0));
+  for (std::size_t p = 0; p < trials.size(); ++p)
+    for (int32_t i = 0; i < n_trials; ++i)
+      for (int32_t k = 0; k < kCelltypeFrames; ++k)
+        means[p][std::size_t(k)] += trials[p][std::size_t(i) * kCelltypeFrames + std::size_t(k)] / n_trials;
+  return means;
+}
+
+// How much of a comparison's B − A the planted blocks make, in their targets' trial means (see
+// the header: CelltypePlantedEffect). `planted[c]` and `plain[c]` are the trial means of the
+// teacher with and without the planted factors in condition c, simulated from the same trial
+// stream, so their difference holds the planted effect with the noise draws shared.
+CelltypePlantedEffect planted_effect(const CelltypeSpec& spec, const CelltypePlanted& d, std::size_t a, std::size_t b,
+                                     const std::vector<std::vector<std::vector<double>>>& planted,
+                                     const std::vector<std::vector<std::vector<double>>>& plain) {
+  CelltypePlantedEffect e;
+  std::vector<int32_t> targets;
+  for (const CelltypeProjection& block : d.blocks)
+    if (spec.observed[std::size_t(block.target)] &&
+        std::find(targets.begin(), targets.end(), block.target) == targets.end())
+      targets.push_back(block.target);
+  if (targets.empty()) return e;
+  double level = 0, step = 0, stimulus_step = 0;
+  for (int32_t t : targets) {
+    const std::size_t q = std::size_t(t);
+    const auto planted_part = [&](int32_t k) {
+      const std::size_t f = std::size_t(k);
+      return (planted[b][q][f] - plain[b][q][f]) - (planted[a][q][f] - plain[a][q][f]);
+    };
+    const auto plain_part = [&](int32_t k) { return plain[b][q][std::size_t(k)] - plain[a][q][std::size_t(k)]; };
+    for (int32_t k = 0; k < kCelltypeFrames; ++k) level += planted_part(k) * planted_part(k);
+    for (int32_t k = 1; k < kCelltypeFrames; ++k) {
+      const double dp = planted_part(k) - planted_part(k - 1), ds = plain_part(k) - plain_part(k - 1);
+      step += dp * dp;
+      stimulus_step += ds * ds;
+    }
+  }
+  const double n = double(targets.size());
+  e.targets = int32_t(targets.size());
+  e.planted_rms = std::sqrt(level / (n * kCelltypeFrames));
+  e.planted_step_rms = std::sqrt(step / (n * (kCelltypeFrames - 1)));
+  e.unplanted_step_rms = std::sqrt(stimulus_step / (n * (kCelltypeFrames - 1)));
+  return e;
+}
+
 std::string truth_json(const CelltypeSpec& spec, const CelltypeSynthOptions& o, const std::vector<std::string>& conditions,
-                       const std::vector<Matrix>& block_means) {
+                       const std::vector<Matrix>& block_means,
+                       const std::vector<std::vector<std::vector<double>>>& planted_means,
+                       const std::vector<std::vector<std::vector<double>>>& plain_means) {
   JsonWriter j;
   j.begin_object().field("generator", "biornn celltype synth").field("version", kVersion).field("seed", o.seed)
       .field("control", o.control).field("trials", o.trials).field("frames", kCelltypeFrames).field("frame_rate_hz", kFrameRateHz);
@@ -370,7 +420,20 @@ std::string truth_json(const CelltypeSpec& spec, const CelltypeSynthOptions& o, 
     j.end_array().key("conditions").begin_array();
     for (const std::string& c : d.conditions) j.value(c);
     j.end_array().key("comparisons").begin_array();
-    for (const auto& ab : d.comparisons) j.begin_object().field("a", ab.first).field("b", ab.second).end_object();
+    for (const auto& ab : d.comparisons) {
+      j.begin_object().field("a", ab.first).field("b", ab.second);
+      const auto a = std::find(conditions.begin(), conditions.end(), ab.first);
+      const auto b = std::find(conditions.begin(), conditions.end(), ab.second);
+      if (d.missing.empty() && !o.control && a != conditions.end() && b != conditions.end()) {
+        const CelltypePlantedEffect e = planted_effect(spec, d, std::size_t(a - conditions.begin()),
+                                                       std::size_t(b - conditions.begin()), planted_means, plain_means);
+        if (e.targets > 0)
+          j.key("effect").begin_object().field("targets", e.targets).field("planted_rms", e.planted_rms)
+              .field("planted_step_rms", e.planted_step_rms).field("unplanted_step_rms", e.unplanted_step_rms)
+              .end_object();
+      }
+      j.end_object();
+    }
     j.end_array().end_object();
   }
   j.end_array();
@@ -403,6 +466,8 @@ StatusOr<std::vector<std::string>> synth_celltype(const CelltypeSpec& spec, cons
   const std::vector<std::string> conditions = celltype_conditions();
   std::vector<std::string> written;
   std::vector<Matrix> block_means;
+  // Trial means with and without the planted factors, for truth.json's planted effects.
+  std::vector<std::vector<std::vector<double>>> planted_means, plain_means;
   for (std::size_t c = 0; c < conditions.size(); ++c) {
     StatusOr<std::unique_ptr<SignedRnn>> teacher =
         make_celltype_teacher(spec, conditions[c], o.seed, !o.control, o.planted_factor);
@@ -411,6 +476,14 @@ StatusOr<std::vector<std::string>> synth_celltype(const CelltypeSpec& spec, cons
     Rng rng(o.seed, 2 + c);
     const std::vector<std::vector<double>> trials =
         simulate_celltype_teacher(spec, *teacher.value(), conditions[c], o, rng);
+    planted_means.push_back(trial_means(trials, o.trials));
+    if (!o.control) {
+      // The same trials (same stream) through the network without the planted factors.
+      StatusOr<std::unique_ptr<SignedRnn>> plain = make_celltype_teacher(spec, conditions[c], o.seed, false);
+      if (!plain.ok()) return plain.status();
+      Rng plain_rng(o.seed, 2 + c);
+      plain_means.push_back(trial_means(simulate_celltype_teacher(spec, *plain.value(), conditions[c], o, plain_rng), o.trials));
+    }
     for (int32_t p = 0; p < spec.populations(); ++p) {
       const std::string path = join_path(out_dir, celltype_raw_file(spec, p, conditions[c]));
       BIORNN_RETURN_IF_ERROR(save_npy(path, npy_from_doubles(trials[std::size_t(p)], {o.trials, kCelltypeFrames})));
@@ -421,7 +494,7 @@ StatusOr<std::vector<std::string>> synth_celltype(const CelltypeSpec& spec, cons
           std::to_string(o.trials) + " trials (" + std::to_string(c + 1) + "/" + std::to_string(conditions.size()) + ")");
   }
   const std::string truth = join_path(out_dir, "truth.json");
-  BIORNN_RETURN_IF_ERROR(write_file_atomic(truth, truth_json(spec, o, conditions, block_means)));
+  BIORNN_RETURN_IF_ERROR(write_file_atomic(truth, truth_json(spec, o, conditions, block_means, planted_means, plain_means)));
   written.push_back(truth);
   return written;
 }

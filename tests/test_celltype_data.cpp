@@ -1,12 +1,14 @@
 // test_celltype_data.cpp — the cell-type data path: the Gaussian filter against scipy's
 // documented outputs and hand-computed weights, the bootstrap against the trial mean, file
 // names, the loader's layout and windows, every validation error, and the synthetic ground
-// truth (table densities, Dale signs, planted factors, determinism, synth → bootstrap → load).
+// truth (table densities, Dale signs, planted factors, determinism, synth → bootstrap → load,
+// the planted effects against the planted and control files).
 #include "doctest/doctest.h"
 
 #include <algorithm>
 
 #include <cmath>
+#include <cstring>
 #include <fstream>
 #include <iterator>
 #include <limits>
@@ -14,6 +16,7 @@
 #include "biornn/celltype_data.hpp"
 #include "biornn/celltype_synth.hpp"
 #include "biornn/fileio.hpp"
+#include "biornn/json_read.hpp"
 #include "biornn/npy.hpp"
 #include "io_test_util.hpp"
 
@@ -586,4 +589,77 @@ TEST_CASE("celltype synth: synth -> bootstrap -> load round trip, with a held-ou
     CHECK(d.value().description.find("held-out") != std::string::npos);
     CHECK(d.value().train.x.cols() == 7 * spec.populations());
   }
+}
+
+TEST_CASE("celltype synth: truth.json's planted effects are the trial-mean differences between the planted and the control files") {
+  // The twin: the same teacher written twice to disk, planted and as the null control (the same
+  // trial streams), read back, and the effect recomputed from the files' trial means.
+  io_test::TempDir dir;
+  REQUIRE(dir.ok());
+  const CelltypeSpec spec = small_spec();
+  CelltypeSynthOptions o;
+  o.trials = 20;
+  o.later_area_drive = 0;
+  o.later_area_ramp = 0.6;
+  o.matched_feedback_source = true;
+  o.planted_factor = 4;
+  StatusOr<std::vector<std::string>> planted_files = synth_celltype(spec, dir.file("planted"), o);
+  REQUIRE_MESSAGE(planted_files.ok(), planted_files.status().message());
+  CelltypeSynthOptions control = o;
+  control.control = true;
+  StatusOr<std::vector<std::string>> control_files = synth_celltype(spec, dir.file("control"), control);
+  REQUIRE_MESSAGE(control_files.ok(), control_files.status().message());
+  CHECK(read_text(dir.file("control/truth.json")).find("\"effect\"") == std::string::npos);  // nothing planted
+
+  const auto trial_mean = [&](const char* which, int32_t p, const std::string& condition) {
+    StatusOr<NpyArray> a = load_npy(join_path(dir.file(which), celltype_raw_file(spec, p, condition)));
+    REQUIRE(a.ok());
+    REQUIRE(a.value().shape_string() == "(20, 16)");
+    std::vector<double> rows(20 * 16), mean(16, 0.0);
+    std::memcpy(rows.data(), a.value().data.data(), rows.size() * sizeof(double));
+    for (int i = 0; i < 20; ++i)
+      for (int k = 0; k < 16; ++k) mean[std::size_t(k)] += rows[std::size_t(i * 16 + k)] / 20;
+    return mean;
+  };
+  StatusOr<JsonValue> truth = read_json_file(dir.file("planted/truth.json"));
+  REQUIRE_MESSAGE(truth.ok(), truth.status().message());
+  const JsonValue* planted = truth.value().find("planted");
+  REQUIRE(planted != nullptr);
+  int compared = 0;
+  for (const JsonValue& d : planted->items) {
+    std::vector<int32_t> targets;
+    for (const JsonValue& block : d.find("blocks")->items) {
+      const int32_t t = spec.find_population(block.find("target")->string);
+      if (std::find(targets.begin(), targets.end(), t) == targets.end()) targets.push_back(t);
+    }
+    for (const JsonValue& ab : d.find("comparisons")->items) {
+      const std::string a = ab.find("a")->string, b = ab.find("b")->string;
+      const JsonValue* effect = ab.find("effect");
+      REQUIRE_MESSAGE(effect != nullptr, (d.find("name")->string + " " + a + " -> " + b));
+      double level = 0, step = 0, unplanted_step = 0;
+      for (int32_t t : targets) {
+        const std::vector<double> pa = trial_mean("planted", t, a), pb = trial_mean("planted", t, b),
+                                  ua = trial_mean("control", t, a), ub = trial_mean("control", t, b);
+        std::vector<double> part(16), plain(16);
+        for (std::size_t k = 0; k < 16; ++k) {
+          part[k] = (pb[k] - ub[k]) - (pa[k] - ua[k]);
+          plain[k] = ub[k] - ua[k];
+          level += part[k] * part[k];
+        }
+        for (std::size_t k = 1; k < 16; ++k) {
+          step += (part[k] - part[k - 1]) * (part[k] - part[k - 1]);
+          unplanted_step += (plain[k] - plain[k - 1]) * (plain[k] - plain[k - 1]);
+        }
+      }
+      const double n = double(targets.size());
+      CHECK(effect->find("targets")->number == n);
+      CHECK(effect->find("planted_rms")->number == doctest::Approx(std::sqrt(level / (n * 16))).epsilon(1e-9));
+      CHECK(effect->find("planted_step_rms")->number == doctest::Approx(std::sqrt(step / (n * 15))).epsilon(1e-9));
+      CHECK(effect->find("unplanted_step_rms")->number ==
+            doctest::Approx(std::sqrt(unplanted_step / (n * 15))).epsilon(1e-9));
+      CHECK(effect->find("planted_rms")->number > 0);  // ×4 on every block: the data must show it
+      ++compared;
+    }
+  }
+  CHECK(compared == 9);  // feedforward ×2, feedback ×4, novelty ×3
 }

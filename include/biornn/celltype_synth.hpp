@@ -83,6 +83,10 @@
 // conditions, the comparisons that should show them with the expected sign), and the teacher's
 // mean |w| per block (zeros included; rows post, columns pre) for every condition.
 //
+// truth.json also gives, for every comparison of an applied planted difference, its `effect`:
+// how large the planted blocks' part of B − A is in the trial means of their (observed) target
+// populations, next to the part the stimulus makes on its own (see CelltypePlantedEffect).
+//
 // Not here: the bootstrap (celltype_data.hpp), fitting and comparison (celltype_fit.hpp).
 #pragma once
 
@@ -138,6 +142,23 @@ struct CelltypePlanted {
   std::vector<std::pair<std::string, std::string>> comparisons;
   int expected_sign = 1;
   std::string missing;  // non-empty: why this spec cannot carry the difference (left out)
+};
+
+// A planted difference's size in the data, for one comparison (a, b), over its observed target
+// populations' trial means (mean over the trials of each frame). The teacher is simulated twice
+// per condition from the same trial stream: with the planted factors (P) and without (U), so
+// P − U is the planted effect with the noise draws shared. Over targets and frames:
+//   planted_rms        RMS of (P_b − U_b) − (P_a − U_a): the planted part of B − A;
+//   planted_step_rms   RMS of that part's frame-to-frame change;
+//   unplanted_step_rms RMS of the frame-to-frame change of U_b − U_a: what the stimulus alone
+//                      makes B and A differ by, with nothing planted.
+// Why the steps: a fit predicts every frame from the previous frame of every population, and each
+// population's units hear their own trace, so a level shift of a target is explained by its own
+// input; what only the planted blocks can explain is how the difference changes from frame to
+// frame, and the stimulus-only difference competes with it (README: the matched teacher).
+struct CelltypePlantedEffect {
+  int32_t targets = 0;  // observed target populations (0: none, not reported)
+  double planted_rms = 0, planted_step_rms = 0, unplanted_step_rms = 0;
 };
 
 // The three differences above with factor F = `factor` (> 1; checked), resolved against `spec`

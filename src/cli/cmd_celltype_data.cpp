@@ -189,6 +189,11 @@ int cmd_celltype_synth(int argc, char** argv, int first) {
          "simulated from a teacher cell-type RNN per condition whose differences are planted and\n"
          "documented in OUT/truth.json: V1 L2/3 Pyr -> LM L4 xF for change, LM L5 Pyr -> V1 L5 xF for\n"
          "omission, L2/3 Sst -> Vip x1/F for novel (F = --planted-factor, 2 by default).\n"
+         "For every comparison that should show a difference, truth.json also gives its size in the\n"
+         "data (\"effect\", over the targets' trial means; the teacher is simulated again without the\n"
+         "planted factors, same trials): the RMS of the planted part of B - A, of its frame-to-frame\n"
+         "change, and of the frame-to-frame change of B - A with nothing planted. A fit predicts each\n"
+         "frame from the previous one, so the changes are what the fitted weights must explain.\n"
          "Then: biornn celltype bootstrap --trials OUT ...\n"
          "With --control every condition has the same network (nothing planted; only the stimulus\n"
          "differs): `celltype recovery` on its fits counts false positives.",

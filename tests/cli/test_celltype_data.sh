@@ -73,6 +73,9 @@ run "synth with a planted factor of 4" 0 celltype synth --trials 8 --planted-fac
 checks=$((checks + 1))
 grep -q '"factor":4,' "$TMP/raw_x4/truth.json" && grep -q '"factor":0.25,' "$TMP/raw_x4/truth.json" ||
   { echo "FAIL: truth.json does not record --planted-factor 4 (x4 and x0.25)"; failures=$((failures + 1)); }
+checks=$((checks + 1))
+[ "$(grep -o '"effect":{"targets":[0-9]*,"planted_rms":[0-9.e-]*,"planted_step_rms":[0-9.e-]*,"unplanted_step_rms":' "$TMP/raw_x4/truth.json" | wc -l)" = 9 ] ||
+  { echo "FAIL: truth.json does not give the planted effect of all 9 comparisons"; failures=$((failures + 1)); }
 run "synth writes raw arrays and truth.json" 0 celltype synth --trials 8 --seed 3 "${SPEC[@]}" --out "$TMP/raw"
 expect out "wrote 109 files to $TMP/raw"
 expect err "simulated familiar_change"
