@@ -350,7 +350,7 @@ CelltypePlantedEffect planted_effect(const CelltypeSpec& spec, const CelltypePla
         std::find(targets.begin(), targets.end(), block.target) == targets.end())
       targets.push_back(block.target);
   if (targets.empty()) return e;
-  double level = 0, step = 0, stimulus_step = 0;
+  double level = 0, step = 0, unplanted_step = 0;
   for (int32_t t : targets) {
     const std::size_t q = std::size_t(t);
     const auto planted_part = [&](int32_t k) {
@@ -362,14 +362,14 @@ CelltypePlantedEffect planted_effect(const CelltypeSpec& spec, const CelltypePla
     for (int32_t k = 1; k < kCelltypeFrames; ++k) {
       const double dp = planted_part(k) - planted_part(k - 1), ds = plain_part(k) - plain_part(k - 1);
       step += dp * dp;
-      stimulus_step += ds * ds;
+      unplanted_step += ds * ds;
     }
   }
   const double n = double(targets.size());
   e.targets = int32_t(targets.size());
   e.planted_rms = std::sqrt(level / (n * kCelltypeFrames));
   e.planted_step_rms = std::sqrt(step / (n * (kCelltypeFrames - 1)));
-  e.unplanted_step_rms = std::sqrt(stimulus_step / (n * (kCelltypeFrames - 1)));
+  e.unplanted_step_rms = std::sqrt(unplanted_step / (n * (kCelltypeFrames - 1)));
   return e;
 }
 
