@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <utility>
 
 #include "biornn/blas.hpp"
 #include "biornn/celltype_data.hpp"
@@ -466,8 +467,15 @@ StatusOr<std::vector<std::string>> synth_celltype(const CelltypeSpec& spec, cons
   const std::vector<std::string> conditions = celltype_conditions();
   std::vector<std::string> written;
   std::vector<Matrix> block_means;
-  // Trial means with and without the planted factors, for truth.json's planted effects.
+  // Trial means with and without the planted factors, for truth.json's planted effects. The
+  // network without them is the same in every condition, so it is built once.
   std::vector<std::vector<std::vector<double>>> planted_means, plain_means;
+  std::unique_ptr<SignedRnn> plain;
+  if (!o.control) {
+    StatusOr<std::unique_ptr<SignedRnn>> built = make_celltype_teacher(spec, conditions[0], o.seed, false);
+    if (!built.ok()) return built.status();
+    plain = std::move(built.value());
+  }
   for (std::size_t c = 0; c < conditions.size(); ++c) {
     StatusOr<std::unique_ptr<SignedRnn>> teacher =
         make_celltype_teacher(spec, conditions[c], o.seed, !o.control, o.planted_factor);
@@ -477,12 +485,10 @@ StatusOr<std::vector<std::string>> synth_celltype(const CelltypeSpec& spec, cons
     const std::vector<std::vector<double>> trials =
         simulate_celltype_teacher(spec, *teacher.value(), conditions[c], o, rng);
     planted_means.push_back(trial_means(trials, o.trials));
-    if (!o.control) {
+    if (plain) {
       // The same trials (same stream) through the network without the planted factors.
-      StatusOr<std::unique_ptr<SignedRnn>> plain = make_celltype_teacher(spec, conditions[c], o.seed, false);
-      if (!plain.ok()) return plain.status();
       Rng plain_rng(o.seed, 2 + c);
-      plain_means.push_back(trial_means(simulate_celltype_teacher(spec, *plain.value(), conditions[c], o, plain_rng), o.trials));
+      plain_means.push_back(trial_means(simulate_celltype_teacher(spec, *plain, conditions[c], o, plain_rng), o.trials));
     }
     for (int32_t p = 0; p < spec.populations(); ++p) {
       const std::string path = join_path(out_dir, celltype_raw_file(spec, p, conditions[c]));
