@@ -5,44 +5,26 @@
 #include <algorithm>
 
 #include "biornn/celltype_model.hpp"
-#include "biornn/npy.hpp"
+#include "biornn/npz.hpp"
 #include "biornn/rng.hpp"
 
 namespace biornn {
-
-namespace {
-
-// arrays[key] as a matrix of `rows` × `cols` (cols < 0: any).
-StatusOr<Matrix> matrix_of(const NpzArrays& arrays, const std::string& name, const std::string& key, int32_t rows,
-                           int32_t cols) {
-  const auto it = arrays.find(key);
-  if (it == arrays.end())
-    return not_found(name + ": no array '" + key + "' (a model.npz written by `biornn celltype fit` has it)");
-  StatusOr<Matrix> m = npy_to_matrix(it->second, name + ": " + key);
-  if (!m.ok()) return m.status();
-  if (m.value().rows() != rows || (cols >= 0 && m.value().cols() != cols))
-    return invalid_argument(name + ": " + key + " is " + m.value().shape() + ", the spec needs " +
-                            (cols >= 0 ? shape_string(rows, cols) : "(" + std::to_string(rows) + ", …)"));
-  return m;
-}
-
-}  // namespace
 
 StatusOr<std::unique_ptr<SignedRnn>> celltype_model_from_arrays(const CelltypeSpec& spec, const NpzArrays& arrays,
                                                                 const std::string& name,
                                                                 const std::vector<CelltypeProjection>& removed) {
   const int32_t p = spec.populations(), n = spec.total_units();
-  StatusOr<Matrix> w_in = matrix_of(arrays, name, "W_in", n, -1);
+  StatusOr<Matrix> w_in = npz_matrix(arrays, name, "W_in", n, -1);
   if (!w_in.ok()) return w_in.status();
   if (w_in.value().cols() != p && w_in.value().cols() != p + 1)
     return invalid_argument(name + ": W_in is " + w_in.value().shape() + "; the spec's " + std::to_string(p) +
                             " populations need " + std::to_string(p) + " columns, or " + std::to_string(p + 1) +
                             " with the first-step channel");
-  StatusOr<Matrix> w = matrix_of(arrays, name, "W", n, n);
+  StatusOr<Matrix> w = npz_matrix(arrays, name, "W", n, n);
   if (!w.ok()) return w.status();
-  StatusOr<Matrix> w_out = matrix_of(arrays, name, "W_out", p, n);
+  StatusOr<Matrix> w_out = npz_matrix(arrays, name, "W_out", p, n);
   if (!w_out.ok()) return w_out.status();
-  StatusOr<Matrix> b_out = matrix_of(arrays, name, "b_out", 1, p);
+  StatusOr<Matrix> b_out = npz_matrix(arrays, name, "b_out", 1, p);
   if (!b_out.ok()) return b_out.status();
   const auto mask_array = arrays.find("mask");
   if (mask_array == arrays.end()) return not_found(name + ": no array 'mask' (the recurrent pattern)");

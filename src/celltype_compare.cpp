@@ -292,22 +292,12 @@ StatusOr<Matrix> load_celltype_run_weights(const CelltypeSpec& spec, const std::
   const std::string path = join_path(run_dir, "model.npz");
   StatusOr<NpzArrays> arrays = load_npz(path);
   if (!arrays.ok()) return arrays.status();
-  const auto it = arrays.value().find("W");
-  if (it == arrays.value().end()) return invalid_argument(path + ": no array 'W' (the recurrent weights)");
-  StatusOr<Matrix> w = npy_to_matrix(it->second, path + ": W");
-  if (!w.ok()) return w.status();
+  // Shapes are checked against the spec: a run fitted with another spec is refused here.
   const int32_t n = spec.total_units();
-  if (w.value().rows() != n || w.value().cols() != n)
-    return invalid_argument(run_dir + ": W is " + w.value().shape() + " but the spec has " + std::to_string(n) +
-                            " units (pass the --spec the run was fitted with)");
-  if (w_out == nullptr) return w;
-  const auto readout = arrays.value().find("W_out");
-  if (readout == arrays.value().end()) return invalid_argument(path + ": no array 'W_out' (the frozen readouts)");
-  StatusOr<Matrix> r = npy_to_matrix(readout->second, path + ": W_out");
+  StatusOr<Matrix> w = npz_matrix(arrays.value(), path, "W", n, n);
+  if (!w.ok() || w_out == nullptr) return w;
+  StatusOr<Matrix> r = npz_matrix(arrays.value(), path, "W_out", spec.populations(), n);
   if (!r.ok()) return r.status();
-  if (r.value().rows() != spec.populations() || r.value().cols() != n)
-    return invalid_argument(run_dir + ": W_out is " + r.value().shape() + " but the spec needs " +
-                            shape_string(spec.populations(), n));
   *w_out = std::move(r.value());
   return w;
 }

@@ -312,4 +312,20 @@ Status save_npz(const std::string& path,
   return write_file_atomic(path, bytes.value());
 }
 
+StatusOr<Matrix> npz_matrix(const NpzArrays& arrays, const std::string& name, const std::string& key, int32_t rows,
+                            int32_t cols) {
+  const auto it = arrays.find(key);
+  if (it == arrays.end()) {
+    std::string keys;
+    for (const auto& entry : arrays) keys += (keys.empty() ? "" : ", ") + entry.first;
+    return not_found(name + ": no array '" + key + "'; the file holds: " + (keys.empty() ? "nothing" : keys));
+  }
+  StatusOr<Matrix> m = npy_to_matrix(it->second, name + ": " + key);
+  if (!m.ok()) return m.status();
+  if (m.value().rows() != rows || (cols >= 0 && m.value().cols() != cols))
+    return invalid_argument(name + ": " + key + " is " + m.value().shape() + ", expected " +
+                            (cols >= 0 ? shape_string(rows, cols) : "(" + std::to_string(rows) + ", any)"));
+  return m;
+}
+
 }  // namespace biornn

@@ -193,7 +193,7 @@ TEST_CASE("compare: runs are read from disk, and runs of another spec are refuse
   write_run(tmp.file("c/run1"), Matrix(12, 12, real(0.1)), names_of(spec));
   StatusOr<CelltypeComparison> bad = compare_celltype_runs(spec, runs.value(), {tmp.file("c/run1")});
   REQUIRE_FALSE(bad.ok());
-  CHECK(bad.status().message().find(tmp.file("a/run1") + " fits the spec, but " + tmp.file("c/run1") + ": W is (12, 12) but the spec has 24 units") !=
+  CHECK(bad.status().message().find(tmp.file("a/run1") + " fits the spec, but " + tmp.file("c/run1/model.npz") + ": W is (12, 12), expected (24, 24)") !=
         std::string::npos);
   // Other populations.
   std::vector<std::string> other = names_of(spec);
@@ -223,7 +223,7 @@ TEST_CASE("compare: runs are read from disk, and runs of another spec are refuse
   write_run(tmp.file("e/run1"), random_w(spec, 6), names_of(spec), &wrong_readout);
   bad = compare_celltype_runs(spec, runs.value(), {tmp.file("e/run1")});
   REQUIRE_FALSE(bad.ok());
-  CHECK(bad.status().message().find(tmp.file("e/run1") + ": W_out is (3, 24) but the spec needs (18, 24)") !=
+  CHECK(bad.status().message().find(tmp.file("e/run1/model.npz") + ": W_out is (3, 24), expected (18, 24)") !=
         std::string::npos);
 }
 

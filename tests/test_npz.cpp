@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -121,6 +122,37 @@ TEST_CASE("save_npz then load_npz gives back every array, and the bytes are dete
   CHECK(read_file(path).value() == sample_archive());
   REQUIRE(save_npz(dir.file("empty.npz"), {}).ok());
   CHECK(load_npz(dir.file("empty.npz")).value().empty());
+}
+
+TEST_CASE("npz_matrix: the array under a key with its shape checked; every refusal names the file and the key") {
+  Matrix w(2, 3);
+  for (int32_t i = 0; i < 2; ++i)
+    for (int32_t j = 0; j < 3; ++j) w(i, j) = real(10 * i + j);
+  NpzArrays arrays;
+  arrays["W"] = npy_from_matrix(w);
+  arrays["b"] = npy_from_matrix(Matrix(1, 4, real(1)));
+  StatusOr<Matrix> got = npz_matrix(arrays, "m.npz", "W", 2, 3);
+  REQUIRE_MESSAGE(got.ok(), got.status().to_string());
+  CHECK(got.value().shape() == "(2, 3)");
+  CHECK(got.value()(1, 2) == real(12));
+  CHECK(npz_matrix(arrays, "m.npz", "W", 2, -1).ok());  // any column count
+
+  const auto refused = [&](const std::string& key, int32_t rows, int32_t cols, StatusCode code, const std::string& text) {
+    StatusOr<Matrix> m = npz_matrix(arrays, "m.npz", key, rows, cols);
+    REQUIRE_FALSE(m.ok());
+    CAPTURE(m.status().message());
+    CHECK(m.status().code() == code);
+    CHECK(m.status().message().rfind("m.npz: ", 0) == 0);
+    CHECK(m.status().message().find(text) != std::string::npos);
+  };
+  refused("W_out", 2, 3, StatusCode::kNotFound, "no array 'W_out'; the file holds: W, b");
+  refused("W", 3, 3, StatusCode::kInvalidArgument, "W is (2, 3), expected (3, 3)");
+  refused("W", 2, 4, StatusCode::kInvalidArgument, "W is (2, 3), expected (2, 4)");
+  refused("W", 1, -1, StatusCode::kInvalidArgument, "W is (2, 3), expected (1, any)");
+  arrays["W"] = npy_from_matrix(Matrix(2, 3, std::numeric_limits<real>::quiet_NaN()));
+  refused("W", 2, 3, StatusCode::kInvalidArgument, "m.npz: W: ");
+  refused("W", 2, 3, StatusCode::kInvalidArgument, " is NaN");
+  CHECK(npz_matrix(NpzArrays(), "e.npz", "W", 1, 1).status().message() == "e.npz: no array 'W'; the file holds: nothing");
 }
 
 TEST_CASE("save_npz refuses empty and duplicate keys") {

@@ -51,4 +51,11 @@ StatusOr<NpzArrays> load_npz(const std::string& path, uint64_t max_bytes = kDefa
 Status save_npz(const std::string& path,
                 const std::vector<std::pair<std::string, NpyArray>>& arrays);
 
+// The array under `key` as a (rows, cols) Matrix (npy_to_matrix: finite values only); cols < 0
+// accepts any column count. Messages start with "<name>: ". Errors: no such key (kNotFound,
+// listing the keys the archive holds), another shape (kInvalidArgument, both shapes named),
+// and npy_to_matrix's own.
+StatusOr<Matrix> npz_matrix(const NpzArrays& arrays, const std::string& name, const std::string& key, int32_t rows,
+                            int32_t cols);
+
 }  // namespace biornn
