@@ -126,8 +126,8 @@ int cmd_celltype_recovery(int argc, char** argv, int first) {
          "baseline's B - A per run pair, scored by the same rule. With --ablation every run's model\n"
          "must reproduce the R² its summary.json records on the data it is given, else it is refused\n"
          "(a relative data path in fit.toml read from another directory). Exit status 0; with --check,\n"
-         "1 when either criterion fails (the signs by --measure, and R²; --ablation and the baseline\n"
-         "do not change the verdict).",
+         "1 when either criterion fails (the signs by --measure, and R²; the baseline does not change\n"
+         "the verdict). --measure ablation implies --ablation.",
          {{"truth", "FILE", "truth.json written by `celltype synth`", ""},
           {"a", "DIR", "runs of condition A", ""},
           {"b", "DIR", "runs of condition B", ""},
@@ -141,7 +141,8 @@ int cmd_celltype_recovery(int argc, char** argv, int first) {
           {"baseline-data", "DIR", "with --ablation: the baseline's processed data (default: what its fit.toml records)", ""},
           {"json", "", "print the result as JSON", ""},
           {"check", "", "exit 1 when a planted sign or the R² criterion is not met", ""},
-          {"measure", "NAME", "the signs --check reads: mean-abs (the paper's) | coupling (readout coupling)", "mean-abs"},
+          {"measure", "NAME", "the signs --check reads: mean-abs (the paper's) | coupling (readout coupling) | ablation",
+           "mean-abs"},
           {"threads", "N", "threads for the --ablation predictions", "all cores, or BIORNN_THREADS"}});
   int status = 0;
   if (!parse_args(a, argc, argv, first, command, &status)) return status;
@@ -150,7 +151,10 @@ int cmd_celltype_recovery(int argc, char** argv, int first) {
   Status st = a.get_double("fraction", &o.fraction);
   if (st.ok() && !(o.fraction > 0 && o.fraction <= 1)) st = invalid_argument("--fraction must lie in (0, 1]");
   if (st.ok()) st = a.get_double("min-r2", &o.r2_threshold);
-  o.ablation = a.has("ablation");
+  const std::string measure = a.get("measure");
+  if (st.ok() && measure != "mean-abs" && measure != "coupling" && measure != "ablation")
+    st = invalid_argument("--measure must be mean-abs, coupling or ablation, got '" + measure + "'");
+  o.ablation = a.has("ablation") || measure == "ablation";
   if (st.ok() && a.has("data") && !o.ablation) st = invalid_argument("--data is used only with --ablation");
   o.data_dir = a.get("data");
   if (st.ok() && a.has("baseline-a") != a.has("baseline-b"))
@@ -158,9 +162,6 @@ int cmd_celltype_recovery(int argc, char** argv, int first) {
   if (st.ok() && a.has("baseline-data") && !(o.ablation && a.has("baseline-a")))
     st = invalid_argument("--baseline-data is used only with --ablation and a baseline (--baseline-a, --baseline-b)");
   o.baseline_data_dir = a.get("baseline-data");
-  const std::string measure = a.get("measure");
-  if (st.ok() && measure != "mean-abs" && measure != "coupling")
-    st = invalid_argument("--measure must be mean-abs or coupling, got '" + measure + "'");
   if (st.ok()) st = apply_threads_option(a);
   if (!st.ok()) return report_failure(command, st);
   StatusOr<CelltypeSpec> spec = spec_for(a, a.get("a"));
@@ -178,7 +179,9 @@ int cmd_celltype_recovery(int argc, char** argv, int first) {
   StatusOr<CelltypeRecovery> r = score_celltype_recovery(spec.value(), a.get("truth"), runs_a.value(), runs_b.value(), o);
   if (!r.ok()) return report_failure(command, r.status());
   std::printf("%s", (a.has("json") ? celltype_recovery_json(r.value()) : celltype_recovery_text(r.value())).c_str());
-  const bool signs = measure == "coupling" ? r.value().coupling_signs_passed : r.value().signs_passed;
+  const bool signs = measure == "coupling"   ? r.value().coupling_signs_passed
+                     : measure == "ablation" ? r.value().ablation_signs_passed
+                                             : r.value().signs_passed;
   return a.has("check") && !(signs && r.value().r2_passed) ? 1 : 0;
 }
 

@@ -124,22 +124,27 @@ checks=$((checks + 1))
 [ -n "$null_matches" ] && [ "$null_matches" = "$planted_matches" ] ||
   { echo "FAIL [recovery control]: counts $null_matches vs $planted_matches"; failures=$((failures + 1)); }
 run "recovery --check with 3-epoch fits fails" 1 celltype recovery --truth "$TMP/synth/truth.json" --a "$TMP/A" --b "$TMP/B" --check
-# The readout coupling is always scored; --measure chooses the signs --check reads. With R²
-# waived, the exit status follows that measure's verdict in the JSON.
+# The readout coupling is always scored; --measure chooses the signs --check reads (ablation
+# implies --ablation). With R² waived, the exit status follows that measure's verdict in the JSON.
 run "recovery shows the coupling" 0 celltype recovery --truth "$TMP/synth/truth.json" --a "$TMP/A" --b "$TMP/B"
 expect out "by readout coupling, B - A > 0:"
 expect out "signs by readout coupling:"
-run "recovery --json, coupling" 0 celltype recovery --truth "$TMP/synth/truth.json" --a "$TMP/A" --b "$TMP/B" --json
+run "recovery --json, coupling" 0 celltype recovery --truth "$TMP/synth/truth.json" --a "$TMP/A" --b "$TMP/B" --json \
+  --ablation
 expect out '"coupling_diffs":['
+expect out '"ablation_signs_passed":'
 cp "$TMP/out" "$TMP/recovery.json"
-for m in mean-abs coupling; do
-  key=$([ $m = coupling ] && echo coupling_signs_passed || echo signs_passed)
+for m in mean-abs coupling ablation; do
+  key=$(case $m in coupling) echo coupling_signs_passed ;; ablation) echo ablation_signs_passed ;; *) echo signs_passed ;; esac)
   want=$(grep -q "\"$key\":true" "$TMP/recovery.json" && echo 0 || echo 1)
   run "recovery --check --measure $m" "$want" celltype recovery --truth "$TMP/synth/truth.json" --a "$TMP/A" --b "$TMP/B" \
     --check --measure $m --min-r2 -1e9
 done
 run "recovery --measure bogus" 2 celltype recovery --truth "$TMP/synth/truth.json" --a "$TMP/A" --b "$TMP/B" --measure bogus
-expect err "--measure must be mean-abs or coupling, got 'bogus'"
+expect err "--measure must be mean-abs, coupling or ablation, got 'bogus'"
+run "recovery --measure ablation computes the ablation" 0 celltype recovery --truth "$TMP/synth/truth.json" --a "$TMP/A" \
+  --b "$TMP/B" --measure ablation
+expect out "signs by ablation:"
 run "recovery of runs with different seeds" 2 celltype recovery --truth "$TMP/synth/truth.json" --a "$TMP/A/run1" \
   --b "$TMP/B/run2"
 expect err "has different readouts: run k of A and run k of B must be fitted with the same seed"
