@@ -26,10 +26,8 @@ std::string num(int64_t v) { return std::to_string(v); }
 StatusOr<const NpyArray*> find(const NpzArrays& arrays, const std::string& name, const std::string& key) {
   auto it = arrays.find(key);
   if (it != arrays.end()) return &it->second;
-  std::string keys;
-  for (const auto& entry : arrays) keys += (keys.empty() ? "" : ", ") + entry.first;
   return not_found(name + ": no array '" + key + "' (a model.npz written by `biornn train` has it); the file holds: " +
-                   (keys.empty() ? "nothing" : keys));
+                   npz_keys_text(arrays));
 }
 
 bool is_integer(NpyDtype d) { return d == NpyDtype::kInt32 || d == NpyDtype::kInt64 || d == NpyDtype::kUInt8; }

@@ -312,14 +312,16 @@ Status save_npz(const std::string& path,
   return write_file_atomic(path, bytes.value());
 }
 
+std::string npz_keys_text(const NpzArrays& arrays) {
+  std::string keys;
+  for (const auto& entry : arrays) keys += (keys.empty() ? "" : ", ") + entry.first;
+  return keys.empty() ? "nothing" : keys;
+}
+
 StatusOr<Matrix> npz_matrix(const NpzArrays& arrays, const std::string& name, const std::string& key, int32_t rows,
                             int32_t cols) {
   const auto it = arrays.find(key);
-  if (it == arrays.end()) {
-    std::string keys;
-    for (const auto& entry : arrays) keys += (keys.empty() ? "" : ", ") + entry.first;
-    return not_found(name + ": no array '" + key + "'; the file holds: " + (keys.empty() ? "nothing" : keys));
-  }
+  if (it == arrays.end()) return not_found(name + ": no array '" + key + "'; the file holds: " + npz_keys_text(arrays));
   StatusOr<Matrix> m = npy_to_matrix(it->second, name + ": " + key);
   if (!m.ok()) return m.status();
   if (m.value().rows() != rows || (cols >= 0 && m.value().cols() != cols))

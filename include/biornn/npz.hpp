@@ -51,6 +51,9 @@ StatusOr<NpzArrays> load_npz(const std::string& path, uint64_t max_bytes = kDefa
 Status save_npz(const std::string& path,
                 const std::vector<std::pair<std::string, NpyArray>>& arrays);
 
+// The archive's keys for a message: "W, W_in" in key order, or "nothing" when it is empty.
+std::string npz_keys_text(const NpzArrays& arrays);
+
 // The array under `key` as a (rows, cols) Matrix (npy_to_matrix: finite values only); cols < 0
 // accepts any column count. Messages start with "<name>: ". Errors: no such key (kNotFound,
 // listing the keys the archive holds), another shape (kInvalidArgument, both shapes named),
