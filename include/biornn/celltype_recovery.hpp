@@ -36,7 +36,7 @@
 // comes out there in 4–5 of 5 pairs), so c_k asks whether the planted teacher moves B − A
 // beyond that, run by run. Only the union of each difference's blocks is calibrated. The
 // baseline's data directory is what its fit.toml records, or `baseline_data_dir`. The verdicts
-// of the plain measures (and so `--check`) do not change.
+// of the plain measures do not change; `--check --calibrated` reads the calibrated ones.
 //
 // Ablation data: the rebuilt model must reproduce the R² its summary.json records on the test
 // set it is given (it does so bit for bit on its own data), else the run is refused as scored

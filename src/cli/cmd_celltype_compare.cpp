@@ -126,8 +126,9 @@ int cmd_celltype_recovery(int argc, char** argv, int first) {
          "baseline's B - A per run pair, scored by the same rule. With --ablation every run's model\n"
          "must reproduce the R² its summary.json records on the data it is given, else it is refused\n"
          "(a relative data path in fit.toml read from another directory). Exit status 0; with --check,\n"
-         "1 when either criterion fails (the signs by --measure, and R²; the baseline does not change\n"
-         "the verdict). --measure ablation implies --ablation.",
+         "1 when either criterion fails (the signs by --measure, and R²; the baseline changes the\n"
+         "verdict only with --calibrated, which reads the calibrated signs of --measure instead).\n"
+         "--measure ablation implies --ablation.",
          {{"truth", "FILE", "truth.json written by `celltype synth`", ""},
           {"a", "DIR", "runs of condition A", ""},
           {"b", "DIR", "runs of condition B", ""},
@@ -143,6 +144,7 @@ int cmd_celltype_recovery(int argc, char** argv, int first) {
           {"check", "", "exit 1 when a planted sign or the R² criterion is not met", ""},
           {"measure", "NAME", "the signs --check reads: mean-abs (the paper's) | coupling (readout coupling) | ablation",
            "mean-abs"},
+          {"calibrated", "", "with --check: judge the signs of --measure calibrated against the baseline", ""},
           {"threads", "N", "threads for the --ablation predictions", "all cores, or BIORNN_THREADS"}});
   int status = 0;
   if (!parse_args(a, argc, argv, first, command, &status)) return status;
@@ -162,6 +164,9 @@ int cmd_celltype_recovery(int argc, char** argv, int first) {
   if (st.ok() && a.has("baseline-data") && !(o.ablation && a.has("baseline-a")))
     st = invalid_argument("--baseline-data is used only with --ablation and a baseline (--baseline-a, --baseline-b)");
   o.baseline_data_dir = a.get("baseline-data");
+  const bool calibrated = a.has("calibrated");
+  if (st.ok() && calibrated && !(a.has("check") && a.has("baseline-a")))
+    st = invalid_argument("--calibrated is used only with --check and a baseline (--baseline-a, --baseline-b)");
   if (st.ok()) st = apply_threads_option(a);
   if (!st.ok()) return report_failure(command, st);
   StatusOr<CelltypeSpec> spec = spec_for(a, a.get("a"));
@@ -179,10 +184,11 @@ int cmd_celltype_recovery(int argc, char** argv, int first) {
   StatusOr<CelltypeRecovery> r = score_celltype_recovery(spec.value(), a.get("truth"), runs_a.value(), runs_b.value(), o);
   if (!r.ok()) return report_failure(command, r.status());
   std::printf("%s", (a.has("json") ? celltype_recovery_json(r.value()) : celltype_recovery_text(r.value())).c_str());
-  const bool signs = measure == "coupling"   ? r.value().coupling_signs_passed
-                     : measure == "ablation" ? r.value().ablation_signs_passed
-                                             : r.value().signs_passed;
-  return a.has("check") && !(signs && r.value().r2_passed) ? 1 : 0;
+  const CelltypeRecovery& rec = r.value();
+  const bool signs = measure == "coupling"   ? (calibrated ? rec.coupling_calibrated_signs_passed : rec.coupling_signs_passed)
+                     : measure == "ablation" ? (calibrated ? rec.ablation_calibrated_signs_passed : rec.ablation_signs_passed)
+                                             : (calibrated ? rec.calibrated_signs_passed : rec.signs_passed);
+  return a.has("check") && !(signs && rec.r2_passed) ? 1 : 0;
 }
 
 }  // namespace biornn::cli

@@ -212,6 +212,37 @@ expect out '"calibrated_matches":0,"calibrated_recovered":false,'
 expect out '"calibrated_diffs":[0,0],'
 expect out '"ablation_calibrated_diffs":[0,0]'
 expect out '"calibrated_signs_passed":false'
+# --check --calibrated reads the calibrated verdict of --measure (R² waived): the exit status
+# follows the JSON, here with the null fits as the baseline. At --fraction 0.5 (1 of the 2 pairs)
+# at least one measure's calibrated verdict differs from its plain one, so reading the plain
+# verdict instead fails here; the guard below keeps it that way if the fits change.
+run "recovery --json against the null baseline" 0 celltype recovery --truth "$TMP/synth/truth.json" --a "$TMP/A" \
+  --b "$TMP/B" --ablation --baseline-a "$TMP/nullA" --baseline-b "$TMP/nullB" --fraction 0.5 --json
+cp "$TMP/out" "$TMP/calibrated.json"
+verdicts_differ=0
+for m in mean-abs coupling ablation; do
+  plain=$(case $m in coupling) echo coupling_signs_passed ;; ablation) echo ablation_signs_passed ;; *) echo signs_passed ;; esac)
+  key=$(case $m in coupling) echo coupling_calibrated_signs_passed ;; ablation) echo ablation_calibrated_signs_passed ;;
+    *) echo calibrated_signs_passed ;; esac)
+  want=$(grep -q "\"$key\":true" "$TMP/calibrated.json" && echo 0 || echo 1)
+  plain_want=$(grep -q "\"$plain\":true" "$TMP/calibrated.json" && echo 0 || echo 1)
+  [ "$want" = "$plain_want" ] || verdicts_differ=1
+  run "recovery --check --calibrated --measure $m" "$want" celltype recovery --truth "$TMP/synth/truth.json" --a "$TMP/A" \
+    --b "$TMP/B" --baseline-a "$TMP/nullA" --baseline-b "$TMP/nullB" --check --calibrated --measure $m --min-r2 -1e9 \
+    --fraction 0.5
+done
+checks=$((checks + 1))
+[ "$verdicts_differ" = 1 ] ||
+  { echo "FAIL [--calibrated]: every calibrated verdict equals its plain one, so the checks above cannot tell them apart"; failures=$((failures + 1)); }
+# Against itself every calibrated difference is 0, so the calibrated check fails whatever the plain verdict.
+run "recovery --check --calibrated against itself" 1 celltype recovery --truth "$TMP/synth/truth.json" --a "$TMP/A" \
+  --b "$TMP/B" --baseline-a "$TMP/A" --baseline-b "$TMP/B" --check --calibrated --min-r2 -1e9
+run "--calibrated without a baseline" 2 celltype recovery --truth "$TMP/synth/truth.json" --a "$TMP/A" --b "$TMP/B" \
+  --check --calibrated
+expect err "--calibrated is used only with --check and a baseline"
+run "--calibrated without --check" 2 celltype recovery --truth "$TMP/synth/truth.json" --a "$TMP/A" --b "$TMP/B" \
+  --baseline-a "$TMP/nullA" --baseline-b "$TMP/nullB" --calibrated
+expect err "--calibrated is used only with --check and a baseline"
 run "a baseline needs both sides" 2 celltype recovery --truth "$TMP/synth/truth.json" --a "$TMP/A" --b "$TMP/B" \
   --baseline-a "$TMP/nullA"
 expect err "--baseline-a and --baseline-b"
