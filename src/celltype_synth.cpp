@@ -380,7 +380,7 @@ std::string truth_json(const CelltypeSpec& spec, const CelltypeSynthOptions& o, 
                        const std::vector<std::vector<std::vector<double>>>& plain_means) {
   JsonWriter j;
   j.begin_object().field("generator", "biornn celltype synth").field("version", kVersion).field("seed", o.seed)
-      .field("control", o.control).field("trials", o.trials).field("frames", kCelltypeFrames).field("frame_rate_hz", kFrameRateHz);
+      .field("noise_seed", o.noise_seed.value_or(o.seed)).field("control", o.control).field("trials", o.trials).field("frames", kCelltypeFrames).field("frame_rate_hz", kFrameRateHz);
   j.key("populations").begin_array();
   for (int32_t p = 0; p < spec.populations(); ++p) j.value(spec.population_name(p));
   j.end_array().key("observed").begin_array();
@@ -393,7 +393,7 @@ std::string truth_json(const CelltypeSpec& spec, const CelltypeSynthOptions& o, 
   j.key("teacher").begin_object().field("exc_gain_per_row", kExcGainPerRow).field("inh_gain_per_row", kInhGainPerRow)
       .field("inter_areal_gain", kInterGain).field("magnitude_u", "U[0.5, 1.5]")
       .field("readout", "population mean of a_t").field("structure_stream", "Rng(seed, 1)")
-      .field("trial_stream", "Rng(seed, 2 + condition index)").end_object();
+      .field("trial_stream", "Rng(noise_seed, 2 + condition index)").end_object();
   j.key("stimulus").begin_object().field("first_image_s", "0-0.25").field("second_image_s", "0.75-1.0")
       .field("second_amplitude", "change and no_change " + json_number(kSecondImage) + ", omission 0").field("novel_gain", kNovelGain)
       .field("first_area_l4_drive", kL4Drive).field("other_layer_drive", kOtherLayerDrive)
@@ -471,6 +471,7 @@ StatusOr<std::vector<std::string>> synth_celltype(const CelltypeSpec& spec, cons
   // network without them is the same in every condition, so it is built once.
   std::vector<std::vector<std::vector<double>>> planted_means, plain_means;
   std::unique_ptr<SignedRnn> plain;
+  const uint64_t noise_seed = o.noise_seed.value_or(o.seed);
   if (!o.control) {
     StatusOr<std::unique_ptr<SignedRnn>> built = make_celltype_teacher(spec, conditions[0], o.seed, false);
     if (!built.ok()) return built.status();
@@ -481,13 +482,13 @@ StatusOr<std::vector<std::string>> synth_celltype(const CelltypeSpec& spec, cons
         make_celltype_teacher(spec, conditions[c], o.seed, !o.control, o.planted_factor);
     if (!teacher.ok()) return teacher.status();
     block_means.push_back(celltype_block_mean_abs(spec, teacher.value()->w.value));
-    Rng rng(o.seed, 2 + c);
+    Rng rng(noise_seed, 2 + c);
     const std::vector<std::vector<double>> trials =
         simulate_celltype_teacher(spec, *teacher.value(), conditions[c], o, rng);
     planted_means.push_back(trial_means(trials, o.trials));
     if (plain) {
       // The same trials (same stream) through the network without the planted factors.
-      Rng plain_rng(o.seed, 2 + c);
+      Rng plain_rng(noise_seed, 2 + c);
       plain_means.push_back(trial_means(simulate_celltype_teacher(spec, *plain, conditions[c], o, plain_rng), o.trials));
     }
     for (int32_t p = 0; p < spec.populations(); ++p) {

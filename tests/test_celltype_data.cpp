@@ -663,3 +663,53 @@ TEST_CASE("celltype synth: truth.json's planted effects are the trial-mean diffe
   }
   CHECK(compared == 9);  // feedforward ×2, feedback ×4, novelty ×3
 }
+
+TEST_CASE("celltype synth: a noise seed draws other trials from the same teacher, and left unset changes nothing") {
+  io_test::TempDir dir;
+  REQUIRE(dir.ok());
+  const CelltypeSpec spec = small_spec();
+  CelltypeSynthOptions o;
+  o.trials = 4;
+  o.seed = 3;
+  REQUIRE(synth_celltype(spec, dir.file("default"), o).ok());
+  CelltypeSynthOptions same = o;
+  same.noise_seed = 3;  // the seed itself: byte for byte the default output, truth.json included
+  REQUIRE(synth_celltype(spec, dir.file("same"), same).ok());
+  CelltypeSynthOptions other = o;
+  other.noise_seed = 11;
+  REQUIRE(synth_celltype(spec, dir.file("other"), other).ok());
+  CelltypeSynthOptions other_control = other;
+  other_control.control = true;
+  REQUIRE(synth_celltype(spec, dir.file("other_control"), other_control).ok());
+  CHECK(read_text(dir.file("same/truth.json")) == read_text(dir.file("default/truth.json")));
+  const std::string truth = read_text(dir.file("other/truth.json"));
+  CHECK(truth.find("\"seed\":3,\"noise_seed\":11") != std::string::npos);
+  // The teacher is the same: truth.json's per-block weights agree with the default's.
+  const auto block_means = [](const std::string& text) { return text.substr(text.find("\"block_mean_abs\"")); };
+  CHECK(block_means(truth) == block_means(read_text(dir.file("default/truth.json"))));
+
+  // The twin: every raw array is the teacher of seed 3 (planted, or the null control's network)
+  // simulated from Rng(11, 2 + condition index), written straight from here.
+  const std::vector<std::string> conditions = celltype_conditions();
+  int differing = 0;
+  for (std::size_t c = 0; c < conditions.size(); ++c) {
+    for (const bool planted : {true, false}) {
+      StatusOr<std::unique_ptr<SignedRnn>> teacher = make_celltype_teacher(spec, conditions[c], 3, planted);
+      REQUIRE(teacher.ok());
+      Rng rng(11, 2 + c);
+      const std::vector<std::vector<double>> trials = simulate_celltype_teacher(spec, *teacher.value(), conditions[c], o, rng);
+      for (int32_t p = 0; p < spec.populations(); ++p) {
+        const std::string file = celltype_raw_file(spec, p, conditions[c]);
+        StatusOr<NpyArray> written = load_npy(join_path(dir.file(planted ? "other" : "other_control"), file));
+        REQUIRE(written.ok());
+        REQUIRE(written.value().data.size() == trials[std::size_t(p)].size() * sizeof(double));
+        CHECK(std::memcmp(written.value().data.data(), trials[std::size_t(p)].data(), written.value().data.size()) == 0);
+        if (planted) {
+          CHECK(read_text(join_path(dir.file("same"), file)) == read_text(join_path(dir.file("default"), file)));
+          differing += read_text(join_path(dir.file("other"), file)) != read_text(join_path(dir.file("default"), file));
+        }
+      }
+    }
+  }
+  CHECK(differing == int(conditions.size()) * spec.populations());  // other trials everywhere
+}

@@ -74,7 +74,9 @@
 //
 // Noise (per trial): the stimulus gain 1 + 0.15·N(0,1); per population and frame, drive noise
 // 0.05·N(0,1) shared by the population's units; per trace and frame, observation noise
-// 0.03·N(0,1). Trials come from Rng(seed, 2 + condition index).
+// 0.03·N(0,1). Trials come from Rng(noise seed, 2 + condition index); the noise seed is the
+// seed unless `noise_seed` is set, which draws other trials from the same teacher (a second,
+// independent null control of one teacher, to measure a calibrated rule's false positives).
 //
 // Output files (synth_celltype): dff_<type>_<area>_<layer>_<condition>.npy, float64
 // (trials, 16), for every population and the 6 conditions (familiar|novel × change|no_change|
@@ -92,6 +94,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -107,7 +110,9 @@ constexpr double kCelltypePlantedFactor = 2;
 
 struct CelltypeSynthOptions {
   int32_t trials = 200;  // rows per raw array
-  uint64_t seed = 1;
+  uint64_t seed = 1;     // the teacher's structure, and the trials unless noise_seed is set
+  // The trial stream's seed alone (see above); unset = seed, so the default output is unchanged.
+  std::optional<uint64_t> noise_seed;
   double trial_gain_sd = 0.15;
   double drive_noise = 0.05;
   double observation_noise = 0.03;

@@ -200,6 +200,8 @@ int cmd_celltype_synth(int argc, char** argv, int first) {
          {{"out", "DIR", "output directory (required; replaced only with --force)", ""},
           {"trials", "N", "trials (rows) per population and condition", "200"},
           {"seed", "N", "random seed (teacher structure and trial noise)", "1"},
+          {"noise-seed", "N", "seed of the trial noise alone: other trials from the same teacher (with --control,\n"
+                              "a second independent null control)", "--seed"},
           {"spec", "FILE", "population spec (TOML; default: the paper's 18 populations)", ""},
           {"control", "", "a null control: the same teacher network in every condition", ""},
           {"later-area-drive", "X", "direct stimulus drive of later areas' layers other than L4 (LM's L2/3 and L5;\n"
@@ -219,9 +221,12 @@ int cmd_celltype_synth(int argc, char** argv, int first) {
   int64_t trials = 0, seed = 0;
   Status st = a.get_int("trials", 1, 1000000, &trials);
   if (st.ok()) st = a.get_int("seed", 0, INT64_MAX, &seed);
+  int64_t noise_seed = 0;
+  if (st.ok() && a.has("noise-seed")) st = a.get_int("noise-seed", 0, INT64_MAX, &noise_seed);
   if (!st.ok()) return a.fail(st);
   o.trials = int32_t(trials);
   o.seed = uint64_t(seed);
+  if (a.has("noise-seed")) o.noise_seed = uint64_t(noise_seed);
   o.control = a.has("control");
   o.matched_feedback_source = a.has("matched-feedback-source");
   if (a.has("later-area-drive")) st = a.get_nonnegative("later-area-drive", &o.later_area_drive);

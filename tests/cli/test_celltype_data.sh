@@ -88,6 +88,26 @@ grep -q '"feedforward"' "$TMP/raw/truth.json" || { echo "FAIL: truth.json lacks 
 checks=$((checks + 1))
 ! compgen -G "$TMP/*.partial-*" > /dev/null || { echo "FAIL: synth left a staging directory"; failures=$((failures + 1)); }
 
+# --noise-seed: equal to --seed it changes nothing (truth.json included); another value keeps the
+# teacher (truth.json's block weights) and redraws every trial.
+run "synth with the noise seed equal to the seed" 0 celltype synth --trials 8 --seed 3 --noise-seed 3 "${SPEC[@]}" \
+  --out "$TMP/raw_noise3"
+checks=$((checks + 1))
+diff -rq "$TMP/raw" "$TMP/raw_noise3" > /dev/null ||
+  { echo "FAIL: --noise-seed equal to --seed changed the output"; failures=$((failures + 1)); }
+run "synth with another noise seed" 0 celltype synth --trials 8 --seed 3 --noise-seed 4 "${SPEC[@]}" --out "$TMP/raw_noise4"
+checks=$((checks + 1))
+grep -q '"seed":3,"noise_seed":4,' "$TMP/raw_noise4/truth.json" &&
+  [ "$(sed 's/.*"block_mean_abs"//' "$TMP/raw_noise4/truth.json")" = "$(sed 's/.*"block_mean_abs"//' "$TMP/raw/truth.json")" ] ||
+  { echo "FAIL: --noise-seed 4 is not recorded, or the teacher's block weights changed"; failures=$((failures + 1)); }
+checks=$((checks + 1))
+same_arrays=0
+for f in "$TMP"/raw/*.npy; do cmp -s "$f" "$TMP/raw_noise4/$(basename "$f")" && same_arrays=$((same_arrays + 1)); done
+[ "$same_arrays" = 0 ] || { echo "FAIL: --noise-seed 4 left $same_arrays raw arrays as they were"; failures=$((failures + 1)); }
+run "synth with a negative noise seed" 2 celltype synth --noise-seed -1 --out "$TMP/raw_bad_noise"
+expect err "--noise-seed"
+no_output "negative noise seed" "$TMP/raw_bad_noise"
+
 run "an existing output directory is protected" 2 celltype synth --trials 8 "${SPEC[@]}" --out "$TMP/raw"
 expect err "already exists; pass --force"
 
