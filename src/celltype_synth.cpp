@@ -380,7 +380,8 @@ std::string truth_json(const CelltypeSpec& spec, const CelltypeSynthOptions& o, 
                        const std::vector<std::vector<std::vector<double>>>& plain_means) {
   JsonWriter j;
   j.begin_object().field("generator", "biornn celltype synth").field("version", kVersion).field("seed", o.seed)
-      .field("noise_seed", o.noise_seed.value_or(o.seed)).field("control", o.control).field("trials", o.trials).field("frames", kCelltypeFrames).field("frame_rate_hz", kFrameRateHz);
+      .field("noise_seed", o.noise_seed.value_or(o.seed)).field("control", o.control).field("trials", o.trials)
+      .field("frames", kCelltypeFrames).field("frame_rate_hz", kFrameRateHz);
   j.key("populations").begin_array();
   for (int32_t p = 0; p < spec.populations(); ++p) j.value(spec.population_name(p));
   j.end_array().key("observed").begin_array();
