@@ -134,8 +134,11 @@ run "recovery --json, coupling" 0 celltype recovery --truth "$TMP/synth/truth.js
 expect out '"coupling_diffs":['
 expect out '"ablation_signs_passed":'
 cp "$TMP/out" "$TMP/recovery.json"
+# The JSON verdict a --measure is judged by; with "calibrated_", its calibrated verdict.
+signs_key() { case $1 in coupling) echo "coupling_${2-}signs_passed" ;; ablation) echo "ablation_${2-}signs_passed" ;;
+  *) echo "${2-}signs_passed" ;; esac; }
 for m in mean-abs coupling ablation; do
-  key=$(case $m in coupling) echo coupling_signs_passed ;; ablation) echo ablation_signs_passed ;; *) echo signs_passed ;; esac)
+  key=$(signs_key $m)
   want=$(grep -q "\"$key\":true" "$TMP/recovery.json" && echo 0 || echo 1)
   run "recovery --check --measure $m" "$want" celltype recovery --truth "$TMP/synth/truth.json" --a "$TMP/A" --b "$TMP/B" \
     --check --measure $m --min-r2 -1e9
@@ -221,9 +224,8 @@ run "recovery --json against the null baseline" 0 celltype recovery --truth "$TM
 cp "$TMP/out" "$TMP/calibrated.json"
 verdicts_differ=0
 for m in mean-abs coupling ablation; do
-  plain=$(case $m in coupling) echo coupling_signs_passed ;; ablation) echo ablation_signs_passed ;; *) echo signs_passed ;; esac)
-  key=$(case $m in coupling) echo coupling_calibrated_signs_passed ;; ablation) echo ablation_calibrated_signs_passed ;;
-    *) echo calibrated_signs_passed ;; esac)
+  plain=$(signs_key $m)
+  key=$(signs_key $m calibrated_)
   want=$(grep -q "\"$key\":true" "$TMP/calibrated.json" && echo 0 || echo 1)
   plain_want=$(grep -q "\"$plain\":true" "$TMP/calibrated.json" && echo 0 || echo 1)
   [ "$want" = "$plain_want" ] || verdicts_differ=1
